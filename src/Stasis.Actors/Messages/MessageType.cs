@@ -1,0 +1,69 @@
+namespace Stasis.Actors.Messages;
+
+/// <summary>
+/// A named message type, bound to the CLR type of its payload. Types are made with
+/// <see cref="StasisBus.CreateMessageType{T}(string)"/>; the name shows up in logs and metrics
+/// (<c>stasis.message.&lt;name&gt;</c>).
+/// </summary>
+/// <remarks>
+/// A type whose name is listed in <c>stasis.declined-message-types</c> is <see cref="IsDeclined">declined</see>:
+/// it can still be held and compared, but no message of it is ever created or delivered, and publishing one is a
+/// counted no-op.
+/// </remarks>
+public abstract class MessageType
+{
+    private protected MessageType(string name, Type payloadType, bool isDeclined, int index, StasisBus bus)
+    {
+        Name = name;
+        PayloadType = payloadType;
+        IsDeclined = isDeclined;
+        Index = index;
+        Bus = bus;
+    }
+
+    /// <summary>The type's name, unique within a bus.</summary>
+    public string Name { get; }
+
+    /// <summary>The CLR type of the payloads of this type's messages.</summary>
+    public Type PayloadType { get; }
+
+    /// <summary>True when configuration declined this type: its messages are never created nor delivered.</summary>
+    public bool IsDeclined { get; }
+
+    /// <summary>A small dense number, unique within the bus, used for fast filtering.</summary>
+    internal int Index { get; }
+
+    internal StasisBus Bus { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => IsDeclined ? $"{Name} (declined)" : Name;
+}
+
+/// <summary>A named message type whose payloads are of type <typeparamref name="T"/>.</summary>
+/// <typeparam name="T">The payload type: an immutable class, typically a <c>record</c>.</typeparam>
+public sealed class MessageType<T> : MessageType where T : class
+{
+    internal MessageType(string name, bool isDeclined, int index, StasisBus bus)
+        : base(name, typeof(T), isDeclined, index, bus)
+    {
+    }
+
+    /// <summary>
+    /// Creates a message of this type, stamped with the current time and the local node's EID
+    /// (or <paramref name="eid"/>, for a message that came from another node).
+    /// </summary>
+    /// <param name="payload">The payload; not null. It is shared, never copied: treat it as immutable.</param>
+    /// <param name="eid">The EID of the node that made the message; the local node's when null.</param>
+    /// <returns>The message, or <c>null</c> when this type <see cref="MessageType.IsDeclined">is declined</see>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payload"/> is null.</exception>
+    public StasisMessage<T>? CreateMessage(T payload, EntityId? eid = null)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        if (IsDeclined)
+        {
+            Bus.Diagnostics.Declined(this);
+            return null;
+        }
+        return new StasisMessage<T>(this, payload, DateTimeOffset.UtcNow, eid ?? Bus.Eid);
+    }
+}

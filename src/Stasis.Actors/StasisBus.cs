@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Event;
+using Stasis.Actors.Configuration;
+using Stasis.Actors.Internal;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Subscriptions;
+using Stasis.Actors.Subscriptions.Internal;
+using Stasis.Actors.Topics;
+using Stasis.Actors.Topics.Internal;
+
+namespace Stasis.Actors;
+
+/// <summary>
+/// The Stasis message bus of one <see cref="ActorSystem"/>: an Akka extension, reached with <see cref="Get"/>.
+/// </summary>
+/// <remarks>
+/// <para>The bus holds named <see cref="MessageType"/>s and named <see cref="Topic"/>s. Publishers publish immutable
+/// <see cref="StasisMessage"/>s to topics; subscriptions (callbacks or actors) receive them ordered and serialized,
+/// framed by a "Subscribe" change first and a final "Unsubscribe" change last. Topics can forward to other topics.</para>
+/// <para>Configuration is the <c>stasis { }</c> section of the system's HOCON (defaults embedded in this library,
+/// see <see cref="StasisSettings"/>). When the actor system shuts down (its <see cref="CoordinatedShutdown"/>), every
+/// topic is disposed: each live subscription receives its queued messages and then its final message, and publishing
+/// becomes a counted no-op.</para>
+/// <para>Every member is thread-safe and non-blocking.</para>
+/// </remarks>
+public sealed class StasisBus : IExtension
+{
+    private readonly ConcurrentDictionary<string, MessageType> _types = new(StringComparer.Ordinal);
+    private readonly object _typeLock = new();
+    private readonly IActorRef _root;
+    private long _nextTopicId;
+    private long _nextSubscriptionId;
+    private volatile bool _shuttingDown;
+
+    internal StasisBus(ExtendedActorSystem system)
+    {
+        System = system;
+        system.Settings.InjectTopLevelFallback(StasisSettings.DefaultConfig);
+        Settings = StasisSettings.Create(system);
+        Diagnostics = new BusDiagnostics(system);
+        Graph = new TopicGraph(this);
+        SubscriptionChangeType = (MessageType<SubscriptionChange>)_types.GetOrAdd(
+            "stasis_subscription_change_type", name => new MessageType<SubscriptionChange>(name, false, 0, this));
+        if (Settings.DeclinedMessageTypes.Contains(SubscriptionChangeType.Name))
+            Diagnostics.Log.Warning("stasis.declined-message-types lists {0}: ignored, subscriptions need it for their final message", SubscriptionChangeType.Name);
+        _root = system.SystemActorOf(Props.Create<BusRootActor>(), "stasis");
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stasis-dispose-topics", ShutdownAsync);
+    }
+
+    /// <summary>The bus of <paramref name="system"/>, created on first use.</summary>
+    public static StasisBus Get(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.WithExtension<StasisBus, StasisBusProvider>();
+    }
+
+    /// <summary>The actor system hosting the bus.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>The settings read from <c>stasis { }</c>.</summary>
+    public StasisSettings Settings { get; }
+
+    /// <summary>The local node's entity id, stamped on every message created here.</summary>
+    public EntityId Eid => Settings.Eid;
+
+    /// <summary>The type of <see cref="SubscriptionChange"/> messages (<c>stasis_subscription_change_type</c>). Never declined.</summary>
+    public MessageType<SubscriptionChange> SubscriptionChangeType { get; }
+
+    /// <summary>Every live topic.</summary>
+    public IReadOnlyCollection<Topic> Topics => [.. Graph.Topics];
+
+    /// <summary>True once the actor system started shutting down: publishing is then a counted no-op.</summary>
+    public bool IsShuttingDown => _shuttingDown;
+
+    /// <summary>True while at least one subscription is above its high-water mark (publishers may slow down).</summary>
+    public bool IsOverloaded => Diagnostics.CongestedSubscriptions > 0;
+
+    internal TopicGraph Graph { get; }
+
+    internal BusDiagnostics Diagnostics { get; }
+
+    /// <summary>
+    /// Creates the message type <paramref name="name"/> for payloads of type <typeparamref name="T"/>, or returns the
+    /// existing one. A name listed in <c>stasis.declined-message-types</c> gives a type whose
+    /// <see cref="MessageType.IsDeclined"/> is true (reported, not thrown).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or already names a type of another payload type.</exception>
+    public MessageType<T> CreateMessageType<T>(string name) where T : class
+    {
+        ValidateName(name, "message type");
+        if (!_types.TryGetValue(name, out var type))
+        {
+            lock (_typeLock)
+            {
+                if (!_types.TryGetValue(name, out type))
+                {
+                    var declined = Settings.DeclinedMessageTypes.Contains(name);
+                    type = new MessageType<T>(name, declined, _types.Count, this);
+                    _types[name] = type;
+                    if (declined)
+                        Diagnostics.Log.Debug("Message type {0} is declined by configuration", name);
+                }
+            }
+        }
+        return type as MessageType<T>
+               ?? throw new ArgumentException($"Message type '{name}' already exists with payload type {type.PayloadType}, not {typeof(T)}.", nameof(name));
+    }
+
+    /// <summary>The message type named <paramref name="name"/>, or null.</summary>
+    public MessageType? GetMessageType(string name) => name is null ? null : _types.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Creates the topic <paramref name="name"/>, or returns the live topic of that name if there is one (its detail is
+    /// then left as it was), as Asterisk's <c>stasis_topic_create</c> does.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or white space.</exception>
+    /// <exception cref="InvalidOperationException">The bus is shutting down.</exception>
+    public Topic CreateTopic(string name, string? detail = null)
+    {
+        ValidateName(name, "topic");
+        if (_shuttingDown)
+            throw new InvalidOperationException($"Cannot create topic '{name}': the actor system is shutting down.");
+        return Graph.GetOrAdd(name, () =>
+        {
+            var topic = new Topic(this, name, detail, "topic-" + Interlocked.Increment(ref _nextTopicId));
+            topic.Actor = BusRootActor.AttachChild(_root, TopicActor.Props(topic), topic.Id);
+            return topic;
+        });
+    }
+
+    /// <summary>The live topic named <paramref name="name"/>, or null.</summary>
+    public Topic? GetTopic(string name) => name is null ? null : Graph.Find(name);
+
+    /// <summary>
+    /// Forwards every message published on <paramref name="from"/> to the subscribers of <paramref name="to"/> (and
+    /// transitively, of every topic <paramref name="to"/> forwards to). Handlers are told the topic each message was
+    /// originally published to. A subscription reached through several paths receives each message once.
+    /// </summary>
+    /// <returns>A handle whose <see cref="TopicForward.Cancel"/> stops the forwarding.</returns>
+    /// <exception cref="ArgumentNullException">A topic is null.</exception>
+    /// <exception cref="ArgumentException">The topics are the same, or belong to another bus.</exception>
+    /// <exception cref="InvalidOperationException">The forwarding would make a cycle (the message names it).</exception>
+    /// <exception cref="ObjectDisposedException">A topic was disposed.</exception>
+    public TopicForward ForwardAll(Topic from, Topic to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (ReferenceEquals(from, to))
+            throw new ArgumentException($"Cannot forward topic {from.Name} to itself.", nameof(to));
+        if (from.Bus != this || to.Bus != this)
+            throw new ArgumentException("Both topics must belong to this bus.", from.Bus != this ? nameof(from) : nameof(to));
+        return Graph.AddForward(from, to);
+    }
+
+    internal Subscription Subscribe(Topic topic, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options)
+    {
+        if (topic.IsDisposed)
+            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+        var high = options.HighWaterMark ?? Settings.HighWaterMark;
+        if (high <= 0)
+            throw new ArgumentException($"HighWaterMark must be positive, was {high}.", nameof(options));
+        var low = options.LowWaterMark ?? (options.HighWaterMark is null ? Settings.LowWaterMark : StasisSettings.DefaultLowWaterMark(high));
+        if (low < 0 || low >= high)
+            throw new ArgumentException($"LowWaterMark must be between 0 and HighWaterMark - 1 ({high - 1}), was {low}.", nameof(options));
+
+        var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
+        var subscription = new Subscription(topic, id, handler, target, options, high, low);
+        subscription.Actor = BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id);
+        var change = SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, id, SubscriptionChangeKind.Subscribe))!;
+        try
+        {
+            Graph.AddSubscription(subscription, change);
+        }
+        catch
+        {
+            subscription.Abandon();
+            System.Stop(subscription.Actor);
+            throw;
+        }
+        return subscription;
+    }
+
+    internal void DisposeTopic(Topic topic)
+    {
+        if (Graph.Dispose(topic) is not { } subscriptions)
+            return;
+        foreach (var subscription in subscriptions)
+            subscription.Unsubscribe();
+        topic.Actor.Tell(TopicActor.Stop.Instance);
+    }
+
+    private async Task<Akka.Done> ShutdownAsync()
+    {
+        _shuttingDown = true;
+        var topics = Graph.Topics.ToList();
+        var joins = topics.SelectMany(t => t.Bus.Graph.DirectSubscriptions(t)).Select(s => s.JoinAsync()).ToList();
+        foreach (var topic in topics)
+            topic.Dispose();
+        await Task.WhenAll(joins).ConfigureAwait(false);
+        return Akka.Done.Instance;
+    }
+
+    private static void ValidateName(string name, string what)
+    {
+        if (name is null)
+            throw new ArgumentNullException(nameof(name), $"A {what} name must not be null.");
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"A {what} name must not be empty or white space.", nameof(name));
+    }
+}
+
+/// <summary>Creates the <see cref="StasisBus"/> extension of an actor system.</summary>
+public sealed class StasisBusProvider : ExtensionIdProvider<StasisBus>
+{
+    /// <inheritdoc />
+    public override StasisBus CreateExtension(ExtendedActorSystem system) => new(system);
+}

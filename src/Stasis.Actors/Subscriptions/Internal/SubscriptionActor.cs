@@ -1,0 +1,75 @@
+using Akka.Actor;
+
+namespace Stasis.Actors.Subscriptions.Internal;
+
+/// <summary>A publish-sync delivery: the handler runs, then <see cref="Done"/> completes (false if it never runs).</summary>
+internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done) : Akka.Event.IDeadLetterSuppression;
+
+/// <summary>
+/// The actor behind a <see cref="Subscription"/>: its mailbox is the subscription's queue, which makes delivery
+/// ordered and serialized. A child of its topic's actor, which supervises it.
+/// </summary>
+internal sealed class SubscriptionActor : ActorBase
+{
+    private readonly Subscription _subscription;
+
+    public SubscriptionActor(Subscription subscription) => _subscription = subscription;
+
+    public static Props Props(Subscription subscription, string? dispatcher)
+    {
+        var props = Akka.Actor.Props.CreateBy(new Producer(subscription));
+        return dispatcher is null ? props : props.WithDispatcher(dispatcher);
+    }
+
+    protected override void PreStart()
+    {
+        if (_subscription.Target is { } target)
+            Context.Watch(target);
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case StasisEnvelope envelope:
+                _subscription.Handle(envelope);
+                return true;
+            case SyncDelivery sync:
+                try
+                {
+                    _subscription.Handle(sync.Envelope);
+                    sync.Done.TrySetResult(true);
+                }
+                catch (Exception ex)
+                {
+                    sync.Done.TrySetException(ex);
+                    throw;
+                }
+                return true;
+            case Terminated terminated when terminated.ActorRef.Equals(_subscription.Target):
+                // An actor subscriber that stops without unsubscribing must not stay in the topic's subscriber set.
+                _subscription.Unsubscribe();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // A restart keeps the subscription going: PostStop (and so the final message) must not run.
+    protected override void PreRestart(Exception reason, object message)
+    {
+    }
+
+    protected override void PostStop() => _subscription.OnStopped();
+
+    private sealed class Producer(Subscription subscription) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(SubscriptionActor);
+
+        public ActorBase Produce() => new SubscriptionActor(subscription);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
+}

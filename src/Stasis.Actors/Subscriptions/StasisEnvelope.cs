@@ -1,0 +1,17 @@
+using Akka.Event;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Topics;
+
+namespace Stasis.Actors.Subscriptions;
+
+/// <summary>
+/// What an actor subscriber (see <see cref="Topic.Subscribe(Akka.Actor.IActorRef, SubscriptionOptions?)"/>)
+/// receives for each message: the message and the topic it was originally published to.
+/// </summary>
+/// <remarks>
+/// One envelope is made per publish and shared by every subscriber reached by it. <see cref="Topic"/> is the topic
+/// the message was published to, which differs from the subscribed topic when the message arrived by forwarding.
+/// </remarks>
+/// <param name="Topic">The topic the message was originally published to.</param>
+/// <param name="Message">The message.</param>
+public sealed record StasisEnvelope(Topic Topic, StasisMessage Message) : IDeadLetterSuppression;

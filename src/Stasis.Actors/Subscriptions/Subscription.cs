@@ -1,0 +1,222 @@
+using Akka.Actor;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Subscriptions.Internal;
+using Stasis.Actors.Topics;
+
+namespace Stasis.Actors.Subscriptions;
+
+/// <summary>
+/// One subscriber's subscription to a <see cref="Topics.Topic"/>. Made by <see cref="Topic.Subscribe(SubscriptionHandler, SubscriptionOptions?)"/>
+/// (a callback) or <see cref="Topic.Subscribe(IActorRef, SubscriptionOptions?)"/> (an actor).
+/// </summary>
+/// <remarks>
+/// <para>Each subscription is an actor: its mailbox is its queue, so delivery is <b>ordered</b> (publish order,
+/// forwarded messages included) and <b>serialized</b> (one handler call at a time). Different subscriptions run
+/// concurrently.</para>
+/// <para>The first message is the subscription's own <see cref="SubscriptionChange"/> "Subscribe"; the last is its
+/// own "Unsubscribe" change, the <b>final message</b>, delivered exactly once after every message queued before
+/// <see cref="Unsubscribe"/>. The final message is driven by a <see cref="PoisonPill"/>: the actor handles it in
+/// <c>PostStop</c>, so it is also delivered when the subscription ends by its failure policy, by the topic's
+/// disposal or by the actor system's shutdown.</para>
+/// <para>All members are thread-safe and never block; <see cref="Unsubscribe"/> may be called from inside the handler.</para>
+/// </remarks>
+public sealed class Subscription
+{
+    private const int Active = 0, Ending = 1, Ended = 2;
+
+    private readonly SubscriptionHandler? _handler;
+    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TypeFilter _filter;
+    private int _state;
+    private volatile bool _done;
+    private volatile StasisMessage? _final;
+    private long _enqueued;
+    private long _handled;
+    private long _failed;
+    private long _filtered;
+    private int _congested;
+
+    internal Subscription(Topic topic, string id, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options, int highWaterMark, int lowWaterMark)
+    {
+        Topic = topic;
+        Id = id;
+        Name = options.Name ?? id;
+        _handler = handler;
+        Target = target;
+        _filter = TypeFilter.From(options);
+        HighWaterMark = highWaterMark;
+        LowWaterMark = lowWaterMark;
+    }
+
+    /// <summary>The subscription's unique id within its bus (e.g. <c>sub-42</c>).</summary>
+    public string Id { get; }
+
+    /// <summary>The name used in logs: <see cref="SubscriptionOptions.Name"/>, or <see cref="Id"/>.</summary>
+    public string Name { get; }
+
+    /// <summary>The topic subscribed to.</summary>
+    public Topic Topic { get; }
+
+    /// <summary>True until <see cref="Unsubscribe"/> is called or the subscription otherwise ends.</summary>
+    public bool IsSubscribed => Volatile.Read(ref _state) == Active;
+
+    /// <summary>True once the final message was received; already true while its handler runs.</summary>
+    public bool IsDone => _done;
+
+    /// <summary>Messages queued and not yet handled.</summary>
+    public int QueueDepth => (int)Math.Max(0, Volatile.Read(ref _enqueued) - Volatile.Read(ref _handled));
+
+    /// <summary>Messages handled so far, change messages included.</summary>
+    public long HandledCount => Volatile.Read(ref _handled);
+
+    /// <summary>Handler calls that threw.</summary>
+    public long FailedCount => Volatile.Read(ref _failed);
+
+    /// <summary>Messages held back by this subscription's filter before queueing.</summary>
+    public long FilteredCount => Volatile.Read(ref _filtered);
+
+    /// <summary>True while the queue is above <see cref="HighWaterMark"/> and has not yet fallen to <see cref="LowWaterMark"/>.</summary>
+    public bool IsCongested => Volatile.Read(ref _congested) == 1;
+
+    /// <summary>Queue length at which the subscription is reported congested.</summary>
+    public int HighWaterMark { get; }
+
+    /// <summary>Queue length at which a congested subscription is reported recovered.</summary>
+    public int LowWaterMark { get; }
+
+    /// <summary>The actor that receives this subscription's messages, for actor subscribers; null for callbacks.</summary>
+    public IActorRef? Target { get; }
+
+    /// <summary>The subscription's own actor (its queue).</summary>
+    internal IActorRef Actor { get; set; } = ActorRefs.Nobody;
+
+    internal TypeFilter Filter => Volatile.Read(ref _filter);
+
+    /// <summary>
+    /// True when <paramref name="message"/> is this subscription's final message: its own "Unsubscribe" change.
+    /// Other subscriptions' change messages are not final for this one.
+    /// </summary>
+    public bool IsFinalMessage(StasisMessage message) =>
+        message is StasisMessage<SubscriptionChange> { Payload: { Kind: SubscriptionChangeKind.Unsubscribe } change }
+        && ReferenceEquals(change.Topic, Topic)
+        && change.SubscriptionId == Id;
+
+    /// <summary>
+    /// Ends the subscription: it leaves the topic at once (no message published after this call returns reaches
+    /// it), messages already queued are still delivered, then the final message. Safe to call twice (the second call
+    /// does nothing) and from inside the handler. Never blocks.
+    /// </summary>
+    public void Unsubscribe()
+    {
+        if (Interlocked.CompareExchange(ref _state, Ending, Active) != Active)
+            return;
+        _final = Topic.Bus.Graph.RemoveSubscription(this);
+        Actor.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+    }
+
+    /// <summary>
+    /// <see cref="Unsubscribe"/>s, then completes once the handler of the final message has returned.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (not the unsubscription).</param>
+    public Task UnsubscribeAndJoinAsync(CancellationToken cancellationToken = default)
+    {
+        Unsubscribe();
+        return JoinAsync(cancellationToken);
+    }
+
+    /// <summary>Completes once the handler of the final message has returned. Does not unsubscribe.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public Task JoinAsync(CancellationToken cancellationToken = default) => _joined.Task.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Lets messages of <paramref name="type"/> through and makes the filter selective: from now on only accepted
+    /// types (and this subscription's own change messages) are queued.
+    /// </summary>
+    public void AcceptMessageType(MessageType type) => ChangeFilter(type, static (f, t) => f.Accept(t));
+
+    /// <summary>Holds messages of <paramref name="type"/> back from now on (they are not queued).</summary>
+    public void DeclineMessageType(MessageType type) => ChangeFilter(type, static (f, t) => f.Decline(t));
+
+    private void ChangeFilter(MessageType type, Func<TypeFilter, MessageType, TypeFilter> change)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        Topic.Bus.Graph.ChangeFilter(this, () => _filter = change(_filter, type));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"subscription {Name} on topic {Topic.Name}";
+
+    // ---- publisher side: called by the topic's dispatch, from the publishing thread ----
+
+    internal void CountFiltered() => Interlocked.Increment(ref _filtered);
+
+    /// <summary>Queues <paramref name="message"/> (an envelope or a sync delivery) on the subscription's actor.</summary>
+    internal void Enqueue(object message)
+    {
+        var queued = Interlocked.Increment(ref _enqueued);
+        // The water mark is sampled every 16 messages, so the hot path reads no line the handler thread writes.
+        if ((queued & 15) == 0 && queued - Volatile.Read(ref _handled) >= HighWaterMark
+            && Interlocked.CompareExchange(ref _congested, 1, 0) == 0)
+            Topic.Bus.Diagnostics.Congested(this, queued - Volatile.Read(ref _handled));
+        Actor.Tell(message, ActorRefs.NoSender);
+    }
+
+    // ---- actor side: called by SubscriptionActor, one call at a time ----
+
+    internal void Handle(StasisEnvelope envelope)
+    {
+        try
+        {
+            if (_handler is not null)
+                _handler(this, envelope.Topic, envelope.Message);
+            else
+                Target!.Tell(envelope, ActorRefs.NoSender);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _failed);
+            throw new SubscriptionHandlerException(this, envelope, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _handled, _handled + 1);
+            if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark
+                && Interlocked.CompareExchange(ref _congested, 0, 1) == 1)
+                Topic.Bus.Diagnostics.Recovered(this);
+        }
+    }
+
+    /// <summary>Runs from the actor's PostStop: whatever ended the actor, the final message is delivered once.</summary>
+    internal void OnStopped()
+    {
+        if (Interlocked.CompareExchange(ref _state, Ending, Active) == Active)
+            _final = Topic.Bus.Graph.RemoveSubscription(this); // ended by failure policy, disposal or shutdown
+        if (Interlocked.Exchange(ref _state, Ended) == Ended)
+            return; // never started (see Abandon)
+        var final = _final!;
+        _done = true;
+        try
+        {
+            if (_handler is not null)
+                _handler(this, Topic, final);
+            else
+                Target!.Tell(new StasisEnvelope(Topic, final), ActorRefs.NoSender);
+        }
+        catch (Exception ex)
+        {
+            Topic.Bus.Diagnostics.FinalHandlerFailed(this, ex);
+        }
+        finally
+        {
+            _joined.TrySetResult();
+        }
+    }
+
+    /// <summary>Marks a subscription whose topic was disposed while it was being made: it never started.</summary>
+    internal void Abandon()
+    {
+        Volatile.Write(ref _state, Ended);
+        _done = true;
+        _joined.TrySetResult();
+    }
+}

@@ -1,0 +1,33 @@
+using Stasis.Actors.Messages;
+
+namespace Stasis.Actors.Subscriptions;
+
+/// <summary>
+/// Optional settings of one subscription. Every property left null takes the bus's default from <c>stasis.subscription</c>.
+/// </summary>
+public sealed record SubscriptionOptions
+{
+    /// <summary>The options with every default.</summary>
+    public static SubscriptionOptions Default { get; } = new();
+
+    /// <summary>A name for logs and metrics (e.g. the owning module); the subscription id is used when null.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>
+    /// When set, the subscription receives only messages of these types (a selective filter), plus its own
+    /// Subscribe and final Unsubscribe changes. Filtering happens before queueing.
+    /// </summary>
+    public IReadOnlyCollection<MessageType>? AcceptOnly { get; init; }
+
+    /// <summary>Message types this subscription never receives. Filtering happens before queueing.</summary>
+    public IReadOnlyCollection<MessageType>? Decline { get; init; }
+
+    /// <summary>Queue length at which this subscription is reported congested; must be positive.</summary>
+    public int? HighWaterMark { get; init; }
+
+    /// <summary>Queue length at which a congested subscription is reported recovered; below <see cref="HighWaterMark"/>.</summary>
+    public int? LowWaterMark { get; init; }
+
+    /// <summary>The Akka dispatcher that runs the handler (e.g. a pinned one for blocking handlers).</summary>
+    public string? Dispatcher { get; init; }
+}

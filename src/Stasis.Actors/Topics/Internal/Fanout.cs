@@ -1,0 +1,54 @@
+using Stasis.Actors.Subscriptions;
+
+namespace Stasis.Actors.Topics.Internal;
+
+/// <summary>
+/// An immutable snapshot of every subscription a publish on one topic reaches: its own subscriptions and, flattened,
+/// those of every topic it forwards to (each subscription once). Selective subscriptions are indexed by the message
+/// types they accept, so a message they filter out costs them nothing.
+/// </summary>
+internal sealed class Fanout
+{
+    public static readonly Fanout Empty = new([], []);
+
+    public Fanout(Subscription[] open, Subscription[]?[] byType)
+    {
+        Open = open;
+        ByType = byType;
+    }
+
+    /// <summary>Subscriptions without a selective filter (they may still decline some types).</summary>
+    public Subscription[] Open { get; }
+
+    /// <summary>Selective subscriptions, by the <see cref="Messages.MessageType.Index"/> of each type they accept.</summary>
+    public Subscription[]?[] ByType { get; }
+
+    public int Count => Open.Length + ByType.Where(s => s is not null).SelectMany(s => s!).Distinct().Count();
+
+    public static Fanout Build(IReadOnlyCollection<Subscription> subscriptions)
+    {
+        if (subscriptions.Count == 0)
+            return Empty;
+        var open = new List<Subscription>();
+        var byType = new Dictionary<int, List<Subscription>>();
+        foreach (var subscription in subscriptions)
+        {
+            var filter = subscription.Filter;
+            if (!filter.IsSelective)
+            {
+                open.Add(subscription);
+                continue;
+            }
+            foreach (var type in filter.Accepted)
+            {
+                if (!byType.TryGetValue(type.Index, out var list))
+                    byType[type.Index] = list = [];
+                list.Add(subscription);
+            }
+        }
+        var table = new Subscription[]?[byType.Count == 0 ? 0 : byType.Keys.Max() + 1];
+        foreach (var (index, list) in byType)
+            table[index] = [.. list];
+        return new Fanout([.. open], table);
+    }
+}

@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Stasis.Actors.Configuration;
+using Stasis.Actors.Subscriptions;
+
+namespace Stasis.Actors.Topics.Internal;
+
+/// <summary>
+/// The actor of a <see cref="Topic"/>: parent and supervisor of its subscriptions' actors. A failing handler never
+/// reaches the topic: <c>stasis.subscription.failure-policy</c> decides what happens to that one subscription.
+/// On <see cref="Stop"/> (topic disposal) it waits for its subscriptions to deliver their final messages, then stops.
+/// </summary>
+internal sealed class TopicActor : ActorBase
+{
+    private readonly Topic _topic;
+    private readonly HashSet<IActorRef> _ending = [];
+
+    public TopicActor(Topic topic) => _topic = topic;
+
+    public static Props Props(Topic topic) => Akka.Actor.Props.Create(() => new TopicActor(topic));
+
+    /// <summary>Tells a disposed topic's actor to stop once every subscription actor has stopped.</summary>
+    public sealed class Stop
+    {
+        public static readonly Stop Instance = new();
+
+        private Stop()
+        {
+        }
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy()
+    {
+        var bus = _topic.Bus;
+        var directive = bus.Settings.FailurePolicy switch
+        {
+            FailurePolicy.Restart => Directive.Restart,
+            FailurePolicy.Stop => Directive.Stop,
+            _ => Directive.Resume,
+        };
+        return new OneForOneStrategy(-1, -1, ex =>
+        {
+            bus.Diagnostics.HandlerFailed(_topic, ex as SubscriptionHandlerException, ex, directive);
+            return directive;
+        }, loggingEnabled: false);
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case Stop:
+                foreach (var child in Context.GetChildren())
+                {
+                    Context.Watch(child);
+                    _ending.Add(child);
+                }
+                StopWhenDone();
+                return true;
+            case Terminated terminated:
+                _ending.Remove(terminated.ActorRef);
+                StopWhenDone();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void StopWhenDone()
+    {
+        if (_ending.Count == 0)
+            Context.Stop(Self);
+    }
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Subscriptions;
+
+namespace Stasis.Actors.Topics.Internal;
+
+/// <summary>
+/// The bus's membership: topics by name, each topic's own subscriptions and the forwardings between topics.
+/// </summary>
+/// <remarks>
+/// Changes are made under one lock, synchronously in the caller, so that <c>Subscribe</c> and <c>ForwardAll</c> have
+/// taken effect when they return (a message published next is delivered) and <c>Unsubscribe</c> and <c>Cancel</c>
+/// likewise. A change clears the publish snapshot of the changed topic and of every topic forwarding into it; the
+/// next publish on such a topic rebuilds it once. Publishers never take the lock otherwise. Changes are rare next to
+/// publishes, so one lock for the whole graph is simple and cheap, and it makes cycle checks exact.
+/// </remarks>
+internal sealed class TopicGraph
+{
+    private readonly object _lock = new();
+    private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private readonly StasisBus _bus;
+
+    public TopicGraph(StasisBus bus) => _bus = bus;
+
+    public ICollection<Topic> Topics => _topics.Values;
+
+    public Topic? Find(string name) => _topics.TryGetValue(name, out var topic) ? topic : null;
+
+    public Topic GetOrAdd(string name, Func<Topic> create)
+    {
+        if (_topics.TryGetValue(name, out var existing))
+            return existing;
+        lock (_lock)
+        {
+            if (_topics.TryGetValue(name, out existing))
+                return existing;
+            var topic = create();
+            _topics[name] = topic;
+            return topic;
+        }
+    }
+
+    public int DirectCount(Topic topic)
+    {
+        lock (_lock)
+            return topic.Direct.Count;
+    }
+
+    public Subscription[] DirectSubscriptions(Topic topic)
+    {
+        lock (_lock)
+            return [.. topic.Direct];
+    }
+
+    /// <summary>
+    /// Adds a subscription. Its own "Subscribe" change is queued on it first, then published to the topic's other
+    /// subscribers, then the subscription joins the snapshot: so that change is the first message it receives.
+    /// </summary>
+    public void AddSubscription(Subscription subscription, StasisMessage subscribeChange)
+    {
+        var topic = subscription.Topic;
+        lock (_lock)
+        {
+            if (topic.IsDisposed)
+                throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+            subscription.Enqueue(new StasisEnvelope(topic, subscribeChange));
+            topic.Dispatch(subscribeChange);
+            topic.Direct.Add(subscription);
+            Invalidate(topic);
+        }
+    }
+
+    /// <summary>
+    /// Removes a subscription from its topic and publishes its "Unsubscribe" change to the topic's remaining
+    /// subscribers. Returns that change: the removed subscription's final message.
+    /// </summary>
+    public StasisMessage RemoveSubscription(Subscription subscription)
+    {
+        var topic = subscription.Topic;
+        var change = _bus.SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, subscription.Id, SubscriptionChangeKind.Unsubscribe))!;
+        lock (_lock)
+        {
+            if (topic.Direct.Remove(subscription))
+                Invalidate(topic);
+            topic.Dispatch(change);
+        }
+        return change;
+    }
+
+    public void ChangeFilter(Subscription subscription, Action change)
+    {
+        lock (_lock)
+        {
+            change();
+            Invalidate(subscription.Topic);
+        }
+    }
+
+    public TopicForward AddForward(Topic from, Topic to)
+    {
+        lock (_lock)
+        {
+            if (from.IsDisposed)
+                throw new ObjectDisposedException(from.ToString(), $"Cannot forward from {from}: it was disposed.");
+            if (to.IsDisposed)
+                throw new ObjectDisposedException(to.ToString(), $"Cannot forward to {to}: it was disposed.");
+            if (PathBetween(to, from) is { } path)
+                throw new InvalidOperationException($"Forwarding {from.Name} to {to.Name} would make a cycle: {string.Join(" -> ", path.Select(t => t.Name))} -> {to.Name}.");
+            var forward = new TopicForward(from, to);
+            from.Outgoing.Add(forward);
+            to.Incoming.Add(forward);
+            Invalidate(from);
+            return forward;
+        }
+    }
+
+    public void RemoveForward(TopicForward forward)
+    {
+        lock (_lock)
+            Unlink(forward);
+    }
+
+    /// <summary>Marks the topic disposed, frees its name and cuts its forwardings; returns its own subscriptions.</summary>
+    public Subscription[]? Dispose(Topic topic)
+    {
+        lock (_lock)
+        {
+            if (topic.IsDisposed)
+                return null;
+            topic.IsDisposed = true;
+            _topics.TryRemove(new KeyValuePair<string, Topic>(topic.Name, topic));
+            foreach (var forward in topic.Outgoing.Concat(topic.Incoming).ToList())
+                Unlink(forward);
+            return [.. topic.Direct];
+        }
+    }
+
+    /// <summary>Builds the publish snapshot of a topic whose snapshot was cleared by a change.</summary>
+    public Fanout Rebuild(Topic topic)
+    {
+        lock (_lock)
+        {
+            if (topic.Fanout is { } current)
+                return current;
+            var reached = new HashSet<Subscription>();
+            Collect(topic, reached, []);
+            var fanout = Fanout.Build(reached);
+            topic.Fanout = fanout;
+            return fanout;
+        }
+    }
+
+    private static void Collect(Topic topic, HashSet<Subscription> reached, HashSet<Topic> visited)
+    {
+        if (!visited.Add(topic))
+            return;
+        reached.UnionWith(topic.Direct);
+        foreach (var forward in topic.Outgoing)
+            Collect(forward.To, reached, visited);
+    }
+
+    private void Unlink(TopicForward forward)
+    {
+        if (!forward.IsActive)
+            return;
+        forward.IsActive = false;
+        forward.From.Outgoing.Remove(forward);
+        forward.To.Incoming.Remove(forward);
+        Invalidate(forward.From);
+    }
+
+    /// <summary>Clears the snapshot of <paramref name="topic"/> and of every topic that forwards into it.</summary>
+    private static void Invalidate(Topic topic)
+    {
+        var pending = new Stack<Topic>();
+        var seen = new HashSet<Topic>();
+        pending.Push(topic);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            if (!seen.Add(current))
+                continue;
+            current.Fanout = null;
+            foreach (var forward in current.Incoming)
+                pending.Push(forward.From);
+        }
+    }
+
+    /// <summary>The forwarding path from <paramref name="start"/> to <paramref name="goal"/>, if any.</summary>
+    private static List<Topic>? PathBetween(Topic start, Topic goal)
+    {
+        if (ReferenceEquals(start, goal))
+            return [start];
+        foreach (var forward in start.Outgoing)
+        {
+            if (PathBetween(forward.To, goal) is { } rest)
+            {
+                rest.Insert(0, start);
+                return rest;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,221 @@
+using Akka.Actor;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Subscriptions;
+using Stasis.Actors.Subscriptions.Internal;
+using Stasis.Actors.Topics.Internal;
+
+namespace Stasis.Actors.Topics;
+
+/// <summary>
+/// A named topic of the bus. Made (or found) with <see cref="StasisBus.CreateTopic"/>.
+/// </summary>
+/// <remarks>
+/// <para>Each topic is an actor that owns and supervises its subscriptions (one child actor each).</para>
+/// <para><b>Publishing.</b> <see cref="Publish(StasisMessage)"/> never blocks on subscribers: it reads an immutable
+/// snapshot of every subscription the topic reaches (its own and, flattened, those of every topic it forwards to) and
+/// queues the message on each of them from the calling thread. Because a forwarded message takes no extra actor hop,
+/// one thread's messages reach every subscription in the order it published them, whichever topics they went through.
+/// </para>
+/// <para>All members are thread-safe and may be called from inside a handler.</para>
+/// </remarks>
+public sealed class Topic : IDisposable
+{
+    private Fanout? _fanout = Fanout.Empty;
+    private long _dispatched;
+    private long _notDispatched;
+
+    internal Topic(StasisBus bus, string name, string? detail, string id)
+    {
+        Bus = bus;
+        Name = name;
+        Detail = detail ?? "";
+        Id = id;
+    }
+
+    /// <summary>The topic's name, unique within its bus.</summary>
+    public string Name { get; }
+
+    /// <summary>A free description of the topic (may be empty).</summary>
+    public string Detail { get; }
+
+    /// <summary>The topic's unique id within its bus (e.g. <c>topic-7</c>); a disposed and re-created name gets a new id.</summary>
+    public string Id { get; }
+
+    /// <summary>The bus the topic belongs to.</summary>
+    public StasisBus Bus { get; }
+
+    /// <summary>True once <see cref="Dispose"/> ran (or the bus shut down).</summary>
+    public bool IsDisposed { get; internal set; }
+
+    /// <summary>The number of subscriptions made on this topic itself (not through forwarding).</summary>
+    public int SubscriberCount => Bus.Graph.DirectCount(this);
+
+    /// <summary>Messages published here that reached at least one subscription.</summary>
+    public long DispatchedCount => Volatile.Read(ref _dispatched);
+
+    /// <summary>Messages published here that reached no subscription (dropped cheaply).</summary>
+    public long NotDispatchedCount => Volatile.Read(ref _notDispatched);
+
+    /// <summary>The topic's actor: the parent and supervisor of its subscriptions' actors.</summary>
+    internal IActorRef Actor { get; set; } = ActorRefs.Nobody;
+
+    // Membership, guarded by the bus's TopicGraph lock.
+    internal HashSet<Subscription> Direct { get; } = [];
+    internal List<TopicForward> Outgoing { get; } = [];
+    internal List<TopicForward> Incoming { get; } = [];
+
+    /// <summary>The publish snapshot, or null when a membership change made it stale (rebuilt on the next publish).</summary>
+    internal Fanout? Fanout
+    {
+        get => Volatile.Read(ref _fanout);
+        set => Volatile.Write(ref _fanout, value);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> to every subscription this topic reaches. Fire-and-forget: it never waits
+    /// for a handler.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was disposed (while the bus shuts down, publishing is instead a counted no-op).</exception>
+    public void Publish(StasisMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (CanPublish())
+            Dispatch(message);
+    }
+
+    /// <summary>
+    /// Creates a message of <paramref name="type"/> with <paramref name="payload"/> and publishes it. For a declined
+    /// type this is a counted no-op (logged at debug).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/> or <paramref name="payload"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was disposed.</exception>
+    public void Publish<T>(MessageType<T> type, T payload) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (type.CreateMessage(payload) is { } message && CanPublish())
+            Dispatch(message);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> like <see cref="Publish(StasisMessage)"/>, and completes once
+    /// <paramref name="waitFor"/> has handled it (for an actor subscriber: once it was passed to the actor). Other
+    /// subscriptions receive it asynchronously as usual.
+    /// </summary>
+    /// <returns>
+    /// True when <paramref name="waitFor"/>'s handler ran; false when it does not receive the message (not reached from
+    /// this topic, filtered, or ended before handling it). Faults with <see cref="SubscriptionHandlerException"/> when the
+    /// handler threw.
+    /// </returns>
+    public Task<bool> PublishSyncAsync(StasisMessage message, Subscription waitFor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(waitFor);
+        if (!CanPublish())
+            return Task.FromResult(false);
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Dispatch(message, waitFor, done))
+            done.TrySetResult(false);
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Subscribes a callback. Before this returns, the subscription is queued its "Subscribe" change; every message
+    /// published afterwards reaches it until it unsubscribes.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was disposed.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (water marks).</exception>
+    public Subscription Subscribe(SubscriptionHandler handler, SubscriptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Bus.Subscribe(this, handler, null, options ?? SubscriptionOptions.Default);
+    }
+
+    /// <summary>
+    /// Subscribes an actor (any <see cref="IActorRef"/>, a <c>TestProbe</c> included): it receives a
+    /// <see cref="StasisEnvelope"/> per message, with every ordering and final-message promise of a callback
+    /// subscription. The actor is watched: when it stops without unsubscribing, the subscription ends.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="subscriber"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was disposed.</exception>
+    public Subscription Subscribe(IActorRef subscriber, SubscriptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        if (subscriber.IsNobody())
+            throw new ArgumentException("Cannot subscribe Nobody or NoSender: give a live actor.", nameof(subscriber));
+        return Bus.Subscribe(this, null, subscriber, options ?? SubscriptionOptions.Default);
+    }
+
+    /// <summary>Forwards every message published here to <paramref name="destination"/>; see <see cref="StasisBus.ForwardAll"/>.</summary>
+    public TopicForward ForwardTo(Topic destination) => Bus.ForwardAll(this, destination);
+
+    /// <summary>
+    /// Disposes the topic: its name is freed, its forwardings are cancelled, and every subscription on it ends (queued
+    /// messages, then the final message). Idempotent.
+    /// </summary>
+    public void Dispose() => Bus.DisposeTopic(this);
+
+    /// <inheritdoc />
+    public override string ToString() => $"topic {Name} ({Id})";
+
+    private bool CanPublish()
+    {
+        if (!IsDisposed)
+            return true;
+        if (Bus.IsShuttingDown)
+        {
+            Bus.Diagnostics.PublishedWhileShuttingDown(this);
+            return false;
+        }
+        throw new ObjectDisposedException(ToString(), $"Cannot publish to {this}: it was disposed.");
+    }
+
+    /// <summary>
+    /// The heart of the bus. The message is queued on each reached subscription's actor from the calling thread, in a
+    /// loop over an immutable snapshot. Forwarding is flattened into the snapshot instead of being an actor hop per
+    /// level: two forwarding actors would race, and a subscriber of a parent topic could then see one thread's m2
+    /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
+    /// </summary>
+    /// <returns>True when <paramref name="syncTarget"/> was reached and queued the sync delivery.</returns>
+    internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null)
+    {
+        var fanout = Fanout ?? Bus.Graph.Rebuild(this);
+        var type = message.Type;
+        var open = fanout.Open;
+        var selective = type.Index < fanout.ByType.Length ? fanout.ByType[type.Index] : null;
+        if (open.Length == 0 && selective is null)
+        {
+            Interlocked.Increment(ref _notDispatched);
+            return false;
+        }
+        Interlocked.Increment(ref _dispatched);
+        var envelope = new StasisEnvelope(this, message);
+        var syncQueued = false;
+        foreach (var subscription in open)
+        {
+            var declined = subscription.Filter.Declined;
+            if (!declined.IsEmpty && declined.Contains(type))
+                subscription.CountFiltered();
+            else
+                syncQueued |= Deliver(subscription, envelope, syncTarget, syncDone);
+        }
+        if (selective is not null)
+        {
+            foreach (var subscription in selective)
+                syncQueued |= Deliver(subscription, envelope, syncTarget, syncDone);
+        }
+        return syncQueued;
+    }
+
+    private static bool Deliver(Subscription subscription, StasisEnvelope envelope, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    {
+        if (syncDone is not null && ReferenceEquals(subscription, syncTarget))
+        {
+            subscription.Enqueue(new SyncDelivery(envelope, syncDone));
+            return true;
+        }
+        subscription.Enqueue(envelope);
+        return false;
+    }
+}
