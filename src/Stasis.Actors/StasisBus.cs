@@ -78,6 +78,9 @@ public sealed class StasisBus : IExtension
 
     internal TopicGraph Graph { get; }
 
+    /// <summary>Sends messages published on clustered topics to other nodes; null on a bus that is not clustered.</summary>
+    internal IRemotePublisher? RemotePublisher { get; set; }
+
     internal BusDiagnostics Diagnostics { get; }
 
     /// <summary>

@@ -35,6 +35,13 @@ public abstract class MessageType
 
     internal StasisBus Bus { get; }
 
+    /// <summary>
+    /// Rebuilds a message that another node created (its own timestamp and EID), e.g. one received by
+    /// Stasis.Actors.Cluster. No declined check: the caller checks <see cref="IsDeclined"/>.
+    /// </summary>
+    /// <exception cref="InvalidCastException"><paramref name="payload"/> is not of <see cref="PayloadType"/>.</exception>
+    internal abstract StasisMessage Restore(object payload, DateTimeOffset timestamp, EntityId eid);
+
     /// <inheritdoc />
     public override string ToString() => IsDeclined ? $"{Name} (declined)" : Name;
 }
@@ -66,4 +73,7 @@ public sealed class MessageType<T> : MessageType where T : class
         }
         return new StasisMessage<T>(this, payload, DateTimeOffset.UtcNow, eid ?? Bus.Eid);
     }
+
+    internal override StasisMessage Restore(object payload, DateTimeOffset timestamp, EntityId eid) =>
+        new StasisMessage<T>(this, (T)payload, timestamp, eid);
 }

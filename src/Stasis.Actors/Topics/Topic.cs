@@ -56,6 +56,12 @@ public sealed class Topic : IDisposable
     /// <summary>Messages published here that reached no subscription (dropped cheaply).</summary>
     public long NotDispatchedCount => Volatile.Read(ref _notDispatched);
 
+    /// <summary>
+    /// True when the topic is clustered: messages created on this node and published here (or on a topic forwarding
+    /// here) are also handed to <see cref="StasisBus.RemotePublisher"/>. Set through <see cref="TopicGraph.SetClustered"/>.
+    /// </summary>
+    internal bool IsClustered { get; set; }
+
     /// <summary>The topic's actor: the parent and supervisor of its subscriptions' actors.</summary>
     internal IActorRef Actor { get; set; } = ActorRefs.Nobody;
 
@@ -81,7 +87,10 @@ public sealed class Topic : IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         if (CanPublish())
+        {
+            SendRemote(message);
             Dispatch(message);
+        }
     }
 
     /// <summary>
@@ -94,7 +103,10 @@ public sealed class Topic : IDisposable
     {
         ArgumentNullException.ThrowIfNull(type);
         if (type.CreateMessage(payload) is { } message && CanPublish())
+        {
+            SendRemote(message);
             Dispatch(message);
+        }
     }
 
     /// <summary>
@@ -113,6 +125,7 @@ public sealed class Topic : IDisposable
         ArgumentNullException.ThrowIfNull(waitFor);
         if (!CanPublish())
             return Task.FromResult(false);
+        SendRemote(message);
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!Dispatch(message, waitFor, done))
             done.TrySetResult(false);
@@ -169,6 +182,18 @@ public sealed class Topic : IDisposable
             return false;
         }
         throw new ObjectDisposedException(ToString(), $"Cannot publish to {this}: it was disposed.");
+    }
+
+    /// <summary>
+    /// Hands a message created on this node to the <see cref="StasisBus.RemotePublisher"/> when this publish reaches a
+    /// clustered topic. Called before the local dispatch, so a message the remote publisher refuses (it throws, e.g. a
+    /// payload it cannot serialize) is delivered nowhere. Messages from other nodes are never sent out again.
+    /// </summary>
+    private void SendRemote(StasisMessage message)
+    {
+        var clustered = (Fanout ?? Bus.Graph.Rebuild(this)).Clustered;
+        if (clustered.Length > 0 && message.IsLocal && Bus.RemotePublisher is { } remote)
+            remote.Send(clustered, message);
     }
 
     /// <summary>

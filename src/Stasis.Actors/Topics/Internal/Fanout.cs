@@ -9,12 +9,13 @@ namespace Stasis.Actors.Topics.Internal;
 /// </summary>
 internal sealed class Fanout
 {
-    public static readonly Fanout Empty = new([], []);
+    public static readonly Fanout Empty = new([], [], []);
 
-    public Fanout(Subscription[] open, Subscription[]?[] byType)
+    public Fanout(Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
     {
         Open = open;
         ByType = byType;
+        Clustered = clustered;
     }
 
     /// <summary>Subscriptions without a selective filter (they may still decline some types).</summary>
@@ -23,12 +24,15 @@ internal sealed class Fanout
     /// <summary>Selective subscriptions, by the <see cref="Messages.MessageType.Index"/> of each type they accept.</summary>
     public Subscription[]?[] ByType { get; }
 
+    /// <summary>The clustered topics a publish reaches (the topic itself and those it forwards to): see <see cref="IRemotePublisher"/>.</summary>
+    public Topic[] Clustered { get; }
+
     public int Count => Open.Length + ByType.Where(s => s is not null).SelectMany(s => s!).Distinct().Count();
 
-    public static Fanout Build(IReadOnlyCollection<Subscription> subscriptions)
+    public static Fanout Build(IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
     {
         if (subscriptions.Count == 0)
-            return Empty;
+            return clustered.Length == 0 ? Empty : new Fanout([], [], clustered);
         var open = new List<Subscription>();
         var byType = new Dictionary<int, List<Subscription>>();
         foreach (var subscription in subscriptions)
@@ -49,6 +53,6 @@ internal sealed class Fanout
         var table = new Subscription[]?[byType.Count == 0 ? 0 : byType.Keys.Max() + 1];
         foreach (var (index, list) in byType)
             table[index] = [.. list];
-        return new Fanout([.. open], table);
+        return new Fanout([.. open], table, clustered);
     }
 }

@@ -96,6 +96,19 @@ internal sealed class TopicGraph
         }
     }
 
+    /// <summary>Marks a topic clustered or local-only (see <see cref="IRemotePublisher"/>); false when it already was.</summary>
+    public bool SetClustered(Topic topic, bool clustered)
+    {
+        lock (_lock)
+        {
+            if (topic.IsClustered == clustered)
+                return false;
+            topic.IsClustered = clustered;
+            Invalidate(topic);
+            return true;
+        }
+    }
+
     public TopicForward AddForward(Topic from, Topic to)
     {
         lock (_lock)
@@ -143,8 +156,9 @@ internal sealed class TopicGraph
             if (topic.Fanout is { } current)
                 return current;
             var reached = new HashSet<Subscription>();
-            Collect(topic, reached, []);
-            var fanout = Fanout.Build(reached);
+            var visited = new HashSet<Topic>();
+            Collect(topic, reached, visited);
+            var fanout = Fanout.Build(reached, [.. visited.Where(t => t.IsClustered)]);
             topic.Fanout = fanout;
             return fanout;
         }
