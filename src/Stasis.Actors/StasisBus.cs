@@ -82,6 +82,9 @@ public sealed class StasisBus : IExtension
     /// <summary>Sends messages published on clustered topics to other nodes; null on a bus that is not clustered.</summary>
     internal IRemotePublisher? RemotePublisher { get; set; }
 
+    /// <summary>Called for each new topic before <see cref="CreateTopic"/> returns it (under the graph's lock: keep it short).</summary>
+    internal Action<Topic>? TopicCreated { get; set; }
+
     internal BusDiagnostics Diagnostics { get; }
 
     /// <summary>
@@ -148,6 +151,7 @@ public sealed class StasisBus : IExtension
         {
             var topic = new Topic(this, name, detail, "topic-" + Interlocked.Increment(ref _nextTopicId));
             topic.Actor = BusRootActor.AttachChild(_root, TopicActor.Props(topic), topic.Id);
+            TopicCreated?.Invoke(topic);
             return topic;
         });
     }

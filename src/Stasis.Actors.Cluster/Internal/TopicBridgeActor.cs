@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Stasis.Actors.Messages;
+
+namespace Stasis.Actors.Cluster.Internal;
+
+/// <summary>
+/// The bridge of one clustered topic on this node: subscribed to the DistributedPubSub topic <c>stasis/&lt;name&gt;</c>,
+/// it dispatches the envelopes other nodes publish there into the local topic of that name, keeping their EID.
+/// </summary>
+/// <remarks>
+/// One bridge per topic per node receives everything other nodes send on that topic, through one mediator, so the
+/// messages of one origin node arrive in the order that node published them. Envelopes carrying this node's own EID
+/// (the mediator also delivers to local subscribers) and envelopes from nodes that left are dropped. Dispatching
+/// goes through <c>Topic.Dispatch</c>, which never sends a message out again, so nothing loops. A
+/// <see cref="Purge"/> clears a departed node's cache entries after every message of it this bridge dispatched.
+/// </remarks>
+internal sealed class TopicBridgeActor : ReceiveActor
+{
+    private readonly StasisCluster _cluster;
+    private readonly string _topicName;
+
+    public TopicBridgeActor(StasisCluster cluster, string topicName)
+    {
+        _cluster = cluster;
+        _topicName = topicName;
+        Receive<WireEnvelope>(Handle);
+        Receive<Purge>(purge => _cluster.PurgeCaches(_topicName, purge.Eid));
+        Receive<SubscribeAck>(_ => Context.Parent.Tell(new NodeDirectoryActor.BridgeReady(_topicName)));
+    }
+
+    public static Props Props(StasisCluster cluster, string topicName) =>
+        Akka.Actor.Props.Create(() => new TopicBridgeActor(cluster, topicName));
+
+    /// <summary>Clear the cache entries of the node <see cref="Eid"/> (it left) in the caching topics of this topic.</summary>
+    public sealed record Purge(EntityId Eid);
+
+    protected override void PreStart() => _cluster.Mediator.Tell(new Subscribe(StasisCluster.PubSubTopic(_topicName), Self));
+
+    private void Handle(WireEnvelope envelope)
+    {
+        if (envelope.Eid == _cluster.Eid.Value)
+            return;
+        if (_cluster.IsDeparted(envelope.Eid))
+        {
+            _cluster.Reject(envelope, "it comes from a node that left the cluster");
+            return;
+        }
+        if (!envelope.IsProbe)
+        {
+            var topic = _cluster.Bus.GetTopic(envelope.Topic);
+            if (topic is not { IsDisposed: false, IsClustered: true })
+            {
+                _cluster.Reject(envelope, "the topic is not clustered on this node");
+                return;
+            }
+            if (!_cluster.TryRestore(envelope, out var message))
+                return;
+            if (message is not null)
+            {
+                topic.Dispatch(message);
+                _cluster.CountReceived();
+            }
+        }
+        if (envelope.AckId != 0)
+            Sender.Tell(new WireAck(envelope.AckId, _cluster.Eid.Value));
+    }
+}
