@@ -37,7 +37,7 @@ namespace Stasis.Actors.Cluster;
 /// <para><b>Membership</b> is published on the local <see cref="SystemTopic"/> (<see cref="NodeJoined"/>,
 /// <see cref="NodeLeft"/>). When a node leaves, is downed (Akka's Split Brain Resolver, see
 /// <c>hocon/stasis-cluster.conf</c>) or is removed, its entries in caching topics made with
-/// <see cref="CreateCachingTopic"/> are cleared here at once, publishing cache updates and aggregates.</para>
+/// <see cref="TrackCachingTopic"/> (or made by <see cref="CreateCachingTopic"/>) are cleared here at once, publishing cache updates and aggregates.</para>
 /// <para>Every member is thread-safe; only the <c>*Async</c> methods wait, and never block a thread.</para>
 /// </remarks>
 public sealed class StasisCluster : IExtension, IRemotePublisher
@@ -190,19 +190,31 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     public Topic MarkClustered(string name, string? detail = null) => MarkClustered(Bus.CreateTopic(name, detail));
 
     /// <summary>
-    /// Creates a caching topic of <paramref name="cache"/> on <paramref name="upstream"/>, clustering the upstream topic:
-    /// the cache then holds every node's snapshots under that node's EID, its aggregate combines them, and when a node
-    /// leaves (or is downed, or removed) its entries are cleared here, publishing <see cref="CacheUpdate"/>s with no new
-    /// snapshot and the new aggregates.
+    /// Creates a caching topic of <paramref name="cache"/> on <paramref name="upstream"/> and clusters it; see
+    /// <see cref="TrackCachingTopic"/>.
     /// </summary>
-    /// <remarks>The clearing is a <see cref="CacheClear"/> from the departed node's EID dispatched into
-    /// <paramref name="upstream"/> on this node only, after every message of that node this node received.</remarks>
     public CachingTopic CreateCachingTopic(StasisCache cache, Topic upstream, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        MarkClustered(upstream);
-        var cachingTopic = cache.CreateCachingTopic(upstream, name);
-        _cachingTopics.AddOrUpdate(upstream.Name, [cachingTopic], (_, list) => list.Add(cachingTopic));
+        ArgumentNullException.ThrowIfNull(upstream);
+        return TrackCachingTopic(cache.CreateCachingTopic(upstream, name));
+    }
+
+    /// <summary>
+    /// Clusters a caching topic (made elsewhere, e.g. by a caching pattern) by clustering its upstream topic: its cache
+    /// then holds every node's snapshots under that node's EID, its aggregate combines them, and as soon as a node is
+    /// leaving, downed or removed, that node's entries are cleared here, publishing <see cref="CacheUpdate"/>s with no new
+    /// snapshot and the new aggregates.
+    /// </summary>
+    /// <remarks>The clearing is a <see cref="CacheClear"/> from the departed node's EID dispatched into the upstream topic on
+    /// this node only, after every message of that node this node received; other subscribers of the upstream topic see
+    /// it too.</remarks>
+    /// <returns>The caching topic.</returns>
+    public CachingTopic TrackCachingTopic(CachingTopic cachingTopic)
+    {
+        ArgumentNullException.ThrowIfNull(cachingTopic);
+        MarkClustered(cachingTopic.Upstream);
+        _cachingTopics.AddOrUpdate(cachingTopic.Upstream.Name, [cachingTopic], (_, list) => list.Contains(cachingTopic) ? list : list.Add(cachingTopic));
         return cachingTopic;
     }
 

@@ -139,4 +139,24 @@ public sealed class ClusteredTopicSpec : ClusterSpec
         Assert.Empty(onA.Payloads<Unwritable>());
         Assert.Equal(1, b.ReceivedCount);
     }
+
+    [Fact]
+    public async Task A_publish_on_a_topic_forwarding_into_a_clustered_topic_reaches_its_remote_subscribers()
+    {
+        var (a, b) = StartCluster(1, """stasis.cluster.clustered-topics = ["channel:all", "device:*"]""") switch { var n => (n[0], n[1]) };
+        var allOnB = b.Bus.CreateTopic("channel:all");
+        Assert.True(b.IsClustered(allOnB));                              // by name, from configuration
+        Assert.True(b.IsClustered(b.Bus.CreateTopic("device:7")));       // by pattern
+        Assert.False(b.IsClustered(b.Bus.CreateTopic("channel:all/1"))); // not listed
+        var topics = await ClusteredTopic("channel:all", a, b);
+        var channelOnA = a.Bus.CreateTopic("channel:all/1");
+        a.Bus.ForwardAll(channelOnA, topics[0]);
+        var onB = Record(allOnB);
+
+        channelOnA.Publish(PingType(a), new Ping(0, 1));
+
+        AwaitAssert(() => Assert.Equal(a.Eid, Assert.Single(onB.Of<Ping>()).Eid), Patience);
+        Assert.False(a.IsClustered(channelOnA));
+        Assert.Equal(1, b.ReceivedCount);
+    }
 }

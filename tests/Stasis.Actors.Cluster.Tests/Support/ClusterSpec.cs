@@ -79,9 +79,9 @@ public abstract class ClusterSpec : TestKit
             Patience, Dilated(TimeSpan.FromMilliseconds(100)));
 
     /// <summary>Starts <paramref name="count"/> more nodes (EIDs node-b, node-c, ...), and waits until all are up with A.</summary>
-    protected StasisCluster[] StartCluster(int count)
+    protected StasisCluster[] StartCluster(int count, string extraConfig = "")
     {
-        var nodes = new[] { A }.Concat(Enumerable.Range(0, count).Select(i => StartNode("node-" + (char)('b' + i)))).ToArray();
+        var nodes = new[] { A }.Concat(Enumerable.Range(0, count).Select(i => StartNode("node-" + (char)('b' + i), extraConfig))).ToArray();
         AwaitUp(nodes);
         return nodes;
     }
