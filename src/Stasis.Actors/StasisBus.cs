@@ -166,7 +166,15 @@ public sealed class StasisBus : IExtension
 
         var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
         var subscription = new Subscription(topic, id, handler, target, options, high, low);
-        subscription.Actor = BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id);
+        try
+        {
+            subscription.Actor = BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id);
+        }
+        catch (InvalidOperationException) when (topic.IsDisposed)
+        {
+            // The topic's actor refuses new children once it is stopping.
+            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+        }
         var change = SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, id, SubscriptionChangeKind.Subscribe))!;
         try
         {
