@@ -10,8 +10,6 @@ namespace Stasis.Actors.Tests.Caching;
 
 public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
 {
-    private static string? SnapshotId(StasisMessage m) => (m.Data as Snapshot)?.Id;
-
     /// <summary>Reports every CacheUpdate published on <paramref name="topic"/> to the test actor.</summary>
     private void ReportUpdates(Topic topic) =>
         topic.Subscribe((_, _, m) => { if (m.Data is CacheUpdate u) TestActor.Tell(u); });

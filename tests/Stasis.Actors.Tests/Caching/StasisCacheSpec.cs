@@ -8,8 +8,6 @@ namespace Stasis.Actors.Tests.Caching;
 
 public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
 {
-    private static string? SnapshotId(StasisMessage m) => (m.Data as Snapshot)?.Id;
-
     private static int Version(StasisMessage? m) => ((Snapshot)m!.Data).Version;
 
     [Fact]

@@ -34,6 +34,9 @@ public abstract class BusSpec : TestKit
 
     protected MessageType<Other> OtherType { get; }
 
+    /// <summary>The id function of the caching specs: a snapshot's id; other payloads are not cacheable.</summary>
+    protected static string? SnapshotId(StasisMessage m) => (m.Data as Snapshot)?.Id;
+
     protected static string Unique(string name) => name + "-" + Guid.NewGuid().ToString("N")[..8];
 
     protected StasisMessage<Snapshot> Snap(string id, int version, string state = "up", EntityId? eid = null) =>
