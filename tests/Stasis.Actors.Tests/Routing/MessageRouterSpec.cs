@@ -89,6 +89,21 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     }
 
     [Fact]
+    public async Task Without_default_route_the_final_message_still_arrives_and_join_completes()
+    {
+        var topic = Bus.CreateTopic(Unique("router"));
+        var router = MessageRouter.Create(topic);
+        router.AddRoute<Ping>((_, _, _, p) => TestActor.Tell(p.N));
+        topic.Publish(PingType, new Ping(1));
+
+        await router.UnsubscribeAndJoinAsync().WaitAsync(Long);
+
+        ExpectMsg(1);
+        Assert.True(router.IsDone);
+        Assert.Equal(2, router.UnroutedCount); // its own Subscribe and final Unsubscribe changes, no route for them
+    }
+
+    [Fact]
     public void Removing_the_default_route_turns_filtering_back_on()
     {
         var topic = Bus.CreateTopic(Unique("router"));
