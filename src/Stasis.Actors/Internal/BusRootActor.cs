@@ -41,22 +41,6 @@ internal sealed class BusRootActor : ActorBase
     }
 
     /// <summary>
-    /// <c>ActorCell.AttachChildWithAsync(props, isSystemService, isAsync: false, name)</c>: creates a child whose
-    /// reference is a started <see cref="LocalActorRef"/> at once, so the child can itself be a parent straight away
-    /// (the public <c>AttachChild</c> returns a reference whose cell starts later). Akka marks it internal (its TestKit
-    /// uses it the same way), so it is bound once by reflection, for the pinned Akka version.
-    /// </summary>
-    private static readonly Func<ActorCell, Props, bool, bool, string, IActorRef> AttachSynchronously = BindAttach();
-
-    private static Func<ActorCell, Props, bool, bool, string, IActorRef> BindAttach()
-    {
-        var method = typeof(ActorCell).GetMethod("AttachChildWithAsync", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic,
-                         [typeof(Props), typeof(bool), typeof(bool), typeof(string)])
-                     ?? throw new MissingMethodException($"Stasis.Actors needs ActorCell.AttachChildWithAsync (Akka {typeof(ActorCell).Assembly.GetName().Version} lacks it).");
-        return method.CreateDelegate<Func<ActorCell, Props, bool, bool, string, IActorRef>>();
-    }
-
-    /// <summary>
     /// Makes a child of <paramref name="parent"/> from the calling thread. <c>Subscribe</c> and <c>CreateTopic</c> must
     /// return a working subscription or topic at once (a message published next must be delivered), so the child
     /// cannot wait for its parent to create it; the parent's children container is thread-safe (this is how the

@@ -66,7 +66,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
         ReportUpdates(caching.Topic);
 
         upstream.Publish(StasisCache.ClearType(Bus), new CacheClear(SnapshotType, "nobody"));
-        upstream.Publish(StasisCache.ClearType(Bus), new CacheClear(PingType, "never-cached-type"));
+        upstream.Publish(StasisCache.ClearType(Bus), new CacheClear(TickType, "never-cached-type"));
         upstream.Publish(Snap("marker", 1));
 
         Assert.Equal("marker", ExpectMsg<CacheUpdate>().Id);
@@ -86,7 +86,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
                 TestActor.Tell(m.Data);
         });
 
-        upstream.Publish(PingType, new Ping(1));
+        upstream.Publish(TickType, new Tick(1));
         var other = upstream.Subscribe((_, _, _) => { });
         upstream.Publish(Snap("a", 1));
 
@@ -113,7 +113,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
         {
             upstream.Publish(Snap("boom", 1));
             upstream.Publish(Snap("boom", 2));
-            upstream.Publish(PingType, new Ping(1));
+            upstream.Publish(TickType, new Tick(1));
             upstream.Publish(Snap("ok", 1));
             Assert.Equal("ok", ExpectMsg<CacheUpdate>().Id);
         });
@@ -133,7 +133,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
         for (var i = 0; i < 10; i++)
             upstream.Publish(Snap("a", i));
 
-        await caching.UnsubscribeAndJoinAsync().WaitAsync(Long);
+        await caching.UnsubscribeAndJoinAsync().WaitAsync(Patience);
         upstream.Publish(Snap("a", 100));
 
         Assert.Equal(9, ((Snapshot)cache.Get(SnapshotType, "a")!.Data).Version);

@@ -21,7 +21,7 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
         upstream.Publish(Snap("a", 1));
         upstream.Publish(Snap("a", 2, eid: remote));
         upstream.Publish(Snap("b", 3, eid: remote));
-        AwaitCondition(() => cache.Dump(SnapshotType).Count == 3, Long);
+        AwaitCondition(() => cache.Dump(SnapshotType).Count == 3, Patience);
 
         Assert.Equal(1, Version(cache.Get(SnapshotType, "a")));
         Assert.Equal(2, Version(cache.Get(SnapshotType, "a", remote)));
@@ -36,13 +36,13 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
     public void Queries_for_unknown_types_and_ids_are_empty()
     {
         var cache = new StasisCache(Bus, SnapshotId);
-        Assert.Null(cache.Get(PingType, "x"));
-        Assert.Null(cache.Get(PingType, "x", Bus.Eid));
-        Assert.Null(cache.GetAggregate(PingType, "x"));
-        Assert.Empty(cache.GetAll(PingType, "x"));
-        Assert.Empty(cache.Dump(PingType));
-        Assert.Empty(cache.Dump(PingType, Bus.Eid));
-        Assert.Empty(cache.DumpAggregates(PingType));
+        Assert.Null(cache.Get(TickType, "x"));
+        Assert.Null(cache.Get(TickType, "x", Bus.Eid));
+        Assert.Null(cache.GetAggregate(TickType, "x"));
+        Assert.Empty(cache.GetAll(TickType, "x"));
+        Assert.Empty(cache.Dump(TickType));
+        Assert.Empty(cache.Dump(TickType, Bus.Eid));
+        Assert.Empty(cache.DumpAggregates(TickType));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
         }
         await Task.WhenAll(writing);
         foreach (var caching in cachingTopics)
-            await caching.UnsubscribeAndJoinAsync().WaitAsync(Long);
+            await caching.UnsubscribeAndJoinAsync().WaitAsync(Patience);
 
         var final = cache.Dump(SnapshotType);
         Assert.Equal(writers * ids, final.Count);

@@ -20,7 +20,7 @@ public sealed class CachingPatternSpec(ITestOutputHelper output) : BusSpec(outpu
         chan1.Publish(Snap("chan-1", 1));
 
         ExpectMsgAllOf<object>(("all", chan1.Name, "chan-1"), ("cached", "chan-1", true), ("own", "chan-1"));
-        AwaitCondition(() => channels.Cache.Get(SnapshotType, "chan-1") is not null, Long);
+        AwaitCondition(() => channels.Cache.Get(SnapshotType, "chan-1") is not null, Patience);
         Assert.Equal(channels.All.Name + "/chan-1", chan1.Name);
         Assert.True(channels.DeleteTopic("chan-1"));
         Assert.True(chan1.IsDisposed);

@@ -27,12 +27,12 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
     public void Pool_topics_forward_to_the_pool_topic_with_the_original_topic_reported()
     {
         var pool = new TopicPool(Bus.CreateTopic(Unique("pool")));
-        pool.PoolTopic.Subscribe((_, t, m) => { if (m.Data is Ping p) TestActor.Tell((t.Name, p.N)); });
+        pool.PoolTopic.Subscribe((_, t, m) => { if (m.Data is Tick p) TestActor.Tell((t.Name, p.N)); });
         var a = pool.GetTopic("a");
         var b = pool.GetTopic("b");
 
-        a.Publish(PingType, new Ping(1));
-        b.Publish(PingType, new Ping(2));
+        a.Publish(TickType, new Tick(1));
+        b.Publish(TickType, new Tick(2));
 
         ExpectMsg((a.Name, 1));
         ExpectMsg((b.Name, 2));
@@ -47,7 +47,7 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
 
         Assert.True(pool.Delete("a"));
 
-        await subscription.JoinAsync().WaitAsync(Long);
+        await subscription.JoinAsync().WaitAsync(Patience);
         Assert.True(a.IsDisposed);
         Assert.False(pool.Exists("a"));
         Assert.False(pool.Delete("a"));
@@ -70,7 +70,7 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
         const int threads = 4, perThread = 200;
         var pool = new TopicPool(Bus.CreateTopic(Unique("pool")));
         var received = 0;
-        pool.PoolTopic.Subscribe((_, _, m) => { if (m.Data is Ping) Interlocked.Increment(ref received); });
+        pool.PoolTopic.Subscribe((_, _, m) => { if (m.Data is Tick) Interlocked.Increment(ref received); });
         var delivered = 0;
 
         var workers = Enumerable.Range(0, threads).Select(w => Task.Run(() =>
@@ -80,8 +80,8 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
             {
                 // Kept topics: subscribed, published to, must deliver.
                 var kept = pool.GetTopic($"keep-{w}-{i}");
-                subscriptions.Add(kept.Subscribe((_, _, m) => { if (m.Data is Ping) Interlocked.Increment(ref delivered); }));
-                kept.Publish(PingType, new Ping(i));
+                subscriptions.Add(kept.Subscribe((_, _, m) => { if (m.Data is Tick) Interlocked.Increment(ref delivered); }));
+                kept.Publish(TickType, new Tick(i));
                 // Churned topics: shared names made and deleted by every thread at once.
                 pool.GetTopic($"churn-{i % 10}");
                 pool.Delete($"churn-{(i + w) % 10}");
@@ -89,10 +89,10 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
             return subscriptions;
         })).ToList();
 
-        var all = await Task.WhenAll(workers).WaitAsync(Long);
+        var all = await Task.WhenAll(workers).WaitAsync(Patience);
 
-        AwaitCondition(() => Volatile.Read(ref delivered) == threads * perThread, Long);
-        AwaitCondition(() => Volatile.Read(ref received) >= threads * perThread, Long);
+        AwaitCondition(() => Volatile.Read(ref delivered) == threads * perThread, Patience);
+        AwaitCondition(() => Volatile.Read(ref received) >= threads * perThread, Patience);
         Assert.All(all.SelectMany(s => s), s => Assert.True(s.IsSubscribed));
         Assert.Equal(threads * perThread, pool.Names.Count(n => n.StartsWith("keep-", StringComparison.Ordinal)));
     }
