@@ -44,7 +44,7 @@ public sealed class StasisBus : IExtension
             "stasis_subscription_change_type", name => new MessageType<SubscriptionChange>(name, false, 0, this));
         if (Settings.DeclinedMessageTypes.Contains(SubscriptionChangeType.Name))
             Diagnostics.Log.Warning("stasis.declined-message-types lists {0}: ignored, subscriptions need it for their final message", SubscriptionChangeType.Name);
-        _root = system.SystemActorOf(Props.Create<BusRootActor>(), "stasis");
+        _root = BusRootActor.AttachChild(system.SystemGuardian, Props.Create<BusRootActor>(), "stasis");
         BusMetrics.Register(this);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stasis-dispose-topics", ShutdownAsync);
     }
