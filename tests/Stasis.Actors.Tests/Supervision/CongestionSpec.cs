@@ -10,11 +10,7 @@ public sealed class CongestionSpec : BusSpec
     {
         var topic = Bus.CreateTopic("congested", "slow consumer");
         var log = new SubscriberLog();
-        var sub = topic.Subscribe(log.Handler(work: m =>
-        {
-            if (m.Data is Tick { Seq: 0 })
-                Gate.Wait();
-        }), new SubscriptionOptions { Name = "slowpoke", HighWaterMark = 16 });
+        var sub = topic.Subscribe(log.Handler(work: BlockOnFirstTick), new SubscriptionOptions { Name = "slowpoke", HighWaterMark = 16 });
 
         EventFilter.Warning(contains: "slowpoke").ExpectOne(() => PublishTicks(topic, 200));
         Assert.True(sub.IsCongested);

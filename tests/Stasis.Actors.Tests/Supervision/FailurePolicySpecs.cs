@@ -112,11 +112,7 @@ public sealed class RestartPolicySpec() : BusSpec("stasis.subscription.failure-p
     {
         var topic = Bus.CreateTopic("restart");
         var log = new SubscriberLog();
-        var sub = topic.Subscribe(log.Handler((_, m) => m.Data is Tick { Seq: 2 or 5 }, work: m =>
-        {
-            if (m.Data is Tick { Seq: 0 })
-                Gate.Wait();
-        }));
+        var sub = topic.Subscribe(log.Handler((_, m) => m.Data is Tick { Seq: 2 or 5 }, work: BlockOnFirstTick));
         PublishTicks(topic, 10); // queued behind the blocked first tick: the restarts happen with a full queue
         Gate.Set();
         await sub.UnsubscribeAndJoinAsync().WaitAsync(Dilated(TimeSpan.FromSeconds(5)));
@@ -135,11 +131,7 @@ public sealed class StopPolicySpec() : BusSpec("stasis.subscription.failure-poli
     {
         var topic = Bus.CreateTopic("stop");
         var log = new SubscriberLog();
-        var sub = topic.Subscribe(log.Handler((_, m) => m.Data is Tick { Seq: 1 }, work: m =>
-        {
-            if (m.Data is Tick { Seq: 0 })
-                Gate.Wait();
-        }));
+        var sub = topic.Subscribe(log.Handler((_, m) => m.Data is Tick { Seq: 1 }, work: BlockOnFirstTick));
         PublishTicks(topic, 5);
         Gate.Set();
         await sub.JoinAsync().WaitAsync(Dilated(TimeSpan.FromSeconds(5)));
@@ -156,11 +148,7 @@ public sealed class StopPolicySpec() : BusSpec("stasis.subscription.failure-poli
     {
         var topic = Bus.CreateTopic("stop-congested");
         var log = new SubscriberLog();
-        var sub = topic.Subscribe(log.Handler((_, m) => m.Data is Tick { Seq: 1 }, work: m =>
-        {
-            if (m.Data is Tick { Seq: 0 })
-                Gate.Wait();
-        }), new SubscriptionOptions { HighWaterMark = 8 });
+        var sub = topic.Subscribe(log.Handler((_, m) => m.Data is Tick { Seq: 1 }, work: BlockOnFirstTick), new SubscriptionOptions { HighWaterMark = 8 });
         PublishTicks(topic, 64);
         Assert.True(Bus.IsOverloaded);
         Gate.Set();

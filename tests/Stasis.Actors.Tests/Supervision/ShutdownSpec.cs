@@ -31,11 +31,7 @@ public sealed class ShutdownSpec : BusSpec
         foreach (var topic in new[] { leaf, leaf, root, root })
         {
             var log = new SubscriberLog();
-            subs.Add((topic.Subscribe(log.Handler(work: m =>
-            {
-                if (m.Data is Tick { Seq: 0 })
-                    Gate.Wait();
-            })), log));
+            subs.Add((topic.Subscribe(log.Handler(work: BlockOnFirstTick)), log));
         }
         var probe = CreateTestProbe();
         var actorSub = root.Subscribe(probe.Ref);

@@ -21,6 +21,13 @@ public abstract class BusSpec : Akka.TestKit.Xunit2.TestKit
     /// <summary>Handlers block on it to let a queue build up; always opened when the test ends.</summary>
     protected ManualResetEventSlim Gate { get; } = new(false);
 
+    /// <summary>Handler work that blocks on <see cref="Gate"/> at tick 0, so the ticks after it queue up.</summary>
+    protected void BlockOnFirstTick(StasisMessage message)
+    {
+        if (message.Data is Tick { Seq: 0 })
+            Gate.Wait();
+    }
+
     protected StasisMessage<Tick> TickMessage(int seq, int publisher = 0) => TickType.CreateMessage(new Tick(publisher, seq))!;
 
     protected void PublishTicks(Topic topic, int count, int publisher = 0)
