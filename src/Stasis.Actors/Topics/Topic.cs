@@ -187,9 +187,11 @@ public sealed class Topic : IDisposable
         if (open.Length == 0 && selective is null)
         {
             Interlocked.Increment(ref _notDispatched);
+            type.CountPublished(used: false);
             return false;
         }
         Interlocked.Increment(ref _dispatched);
+        type.CountPublished(used: true);
         var envelope = new StasisEnvelope(this, message);
         var syncQueued = false;
         foreach (var subscription in open)

@@ -66,7 +66,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
         ReportUpdates(caching.Topic);
 
         upstream.Publish(StasisCache.ClearType(Bus), new CacheClear(SnapshotType, "nobody"));
-        upstream.Publish(StasisCache.ClearType(Bus), new CacheClear(TickType, "never-cached-type"));
+        upstream.Publish(StasisCache.ClearType(Bus), new CacheClear(BeatType, "never-cached-type"));
         upstream.Publish(Snap("marker", 1));
 
         Assert.Equal("marker", ExpectMsg<CacheUpdate>().Id);
@@ -86,7 +86,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
                 TestActor.Tell(m.Data);
         });
 
-        upstream.Publish(TickType, new Tick(1));
+        upstream.Publish(BeatType, new Beat(1));
         var other = upstream.Subscribe((_, _, _) => { });
         upstream.Publish(Snap("a", 1));
 
@@ -113,7 +113,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
         {
             upstream.Publish(Snap("boom", 1));
             upstream.Publish(Snap("boom", 2));
-            upstream.Publish(TickType, new Tick(1));
+            upstream.Publish(BeatType, new Beat(1));
             upstream.Publish(Snap("ok", 1));
             Assert.Equal("ok", ExpectMsg<CacheUpdate>().Id);
         });

@@ -36,13 +36,13 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
     public void Queries_for_unknown_types_and_ids_are_empty()
     {
         var cache = new StasisCache(Bus, SnapshotId);
-        Assert.Null(cache.Get(TickType, "x"));
-        Assert.Null(cache.Get(TickType, "x", Bus.Eid));
-        Assert.Null(cache.GetAggregate(TickType, "x"));
-        Assert.Empty(cache.GetAll(TickType, "x"));
-        Assert.Empty(cache.Dump(TickType));
-        Assert.Empty(cache.Dump(TickType, Bus.Eid));
-        Assert.Empty(cache.DumpAggregates(TickType));
+        Assert.Null(cache.Get(BeatType, "x"));
+        Assert.Null(cache.Get(BeatType, "x", Bus.Eid));
+        Assert.Null(cache.GetAggregate(BeatType, "x"));
+        Assert.Empty(cache.GetAll(BeatType, "x"));
+        Assert.Empty(cache.Dump(BeatType));
+        Assert.Empty(cache.Dump(BeatType, Bus.Eid));
+        Assert.Empty(cache.DumpAggregates(BeatType));
     }
 
     [Fact]

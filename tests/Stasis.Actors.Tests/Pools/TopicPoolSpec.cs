@@ -27,12 +27,12 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
     public void Pool_topics_forward_to_the_pool_topic_with_the_original_topic_reported()
     {
         var pool = new TopicPool(Bus.CreateTopic(Unique("pool")));
-        pool.PoolTopic.Subscribe((_, t, m) => { if (m.Data is Tick p) TestActor.Tell((t.Name, p.N)); });
+        pool.PoolTopic.Subscribe((_, t, m) => { if (m.Data is Beat p) TestActor.Tell((t.Name, p.N)); });
         var a = pool.GetTopic("a");
         var b = pool.GetTopic("b");
 
-        a.Publish(TickType, new Tick(1));
-        b.Publish(TickType, new Tick(2));
+        a.Publish(BeatType, new Beat(1));
+        b.Publish(BeatType, new Beat(2));
 
         ExpectMsg((a.Name, 1));
         ExpectMsg((b.Name, 2));
@@ -70,7 +70,7 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
         const int threads = 4, perThread = 200;
         var pool = new TopicPool(Bus.CreateTopic(Unique("pool")));
         var received = 0;
-        pool.PoolTopic.Subscribe((_, _, m) => { if (m.Data is Tick) Interlocked.Increment(ref received); });
+        pool.PoolTopic.Subscribe((_, _, m) => { if (m.Data is Beat) Interlocked.Increment(ref received); });
         var delivered = 0;
 
         var workers = Enumerable.Range(0, threads).Select(w => Task.Run(() =>
@@ -80,8 +80,8 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
             {
                 // Kept topics: subscribed, published to, must deliver.
                 var kept = pool.GetTopic($"keep-{w}-{i}");
-                subscriptions.Add(kept.Subscribe((_, _, m) => { if (m.Data is Tick) Interlocked.Increment(ref delivered); }));
-                kept.Publish(TickType, new Tick(i));
+                subscriptions.Add(kept.Subscribe((_, _, m) => { if (m.Data is Beat) Interlocked.Increment(ref delivered); }));
+                kept.Publish(BeatType, new Beat(i));
                 // Churned topics: shared names made and deleted by every thread at once.
                 pool.GetTopic($"churn-{i % 10}");
                 pool.Delete($"churn-{(i + w) % 10}");

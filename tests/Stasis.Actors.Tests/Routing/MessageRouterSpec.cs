@@ -16,11 +16,11 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Tick>((_, _, _, p) => TestActor.Tell(("ping", p.N)));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(("ping", p.N)));
         router.AddRoute<Snapshot>((_, _, _, s) => TestActor.Tell(("snapshot", s.Version)));
         router.SetDefaultRoute((_, _, m) => { if (m.Data is Other o) TestActor.Tell(("default", o.N)); });
 
-        topic.Publish(TickType, new Tick(1));
+        topic.Publish(BeatType, new Beat(1));
         topic.Publish(OtherType, new Other(2));
         topic.Publish(SnapshotType, new Snapshot("a", 3));
 
@@ -53,14 +53,14 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Tick>((_, _, _, p) => TestActor.Tell(p.N));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
         router.SetDefaultRoute((r, _, m) =>
         {
             if (r.IsFinalMessage(m))
                 TestActor.Tell(("final", r.IsDone));
         });
         for (var i = 0; i < 5; i++)
-            topic.Publish(TickType, new Tick(i));
+            topic.Publish(BeatType, new Beat(i));
 
         await router.UnsubscribeAndJoinAsync().WaitAsync(Patience);
 
@@ -75,11 +75,11 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Tick>((_, _, _, p) => TestActor.Tell(p.N));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
 
         for (var i = 0; i < 50; i++)
             topic.Publish(OtherType, new Other(i));
-        topic.Publish(TickType, new Tick(1));
+        topic.Publish(BeatType, new Beat(1));
 
         ExpectMsg(1);
         AwaitCondition(() => router.Subscription.QueueDepth == 0, Patience);
@@ -93,8 +93,8 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Tick>((_, _, _, p) => TestActor.Tell(p.N));
-        topic.Publish(TickType, new Tick(1));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
+        topic.Publish(BeatType, new Beat(1));
 
         await router.UnsubscribeAndJoinAsync().WaitAsync(Patience);
 
@@ -109,7 +109,7 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
         router.SetDefaultRoute((_, _, m) => { if (m.Data is Other o) TestActor.Tell(("default", o.N)); });
-        router.AddRoute<Tick>((_, _, _, p) => TestActor.Tell(p.N));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
         topic.Publish(OtherType, new Other(1));
         ExpectMsg(("default", 1));
         AwaitCondition(() => router.Subscription.QueueDepth == 0, Patience);
@@ -117,7 +117,7 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         router.RemoveDefaultRoute();
         var handled = router.Subscription.HandledCount;
         topic.Publish(OtherType, new Other(2));
-        topic.Publish(TickType, new Tick(3));
+        topic.Publish(BeatType, new Beat(3));
 
         ExpectMsg(3);
         AwaitCondition(() => router.Subscription.QueueDepth == 0, Patience);
@@ -143,11 +143,11 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Tick>((_, _, _, _) => TestActor.Tell("first"));
+        router.AddRoute<Beat>((_, _, _, _) => TestActor.Tell("first"));
 
-        Assert.Throws<InvalidOperationException>(() => router.AddRoute<Tick>((_, _, _, _) => TestActor.Tell("second")));
+        Assert.Throws<InvalidOperationException>(() => router.AddRoute<Beat>((_, _, _, _) => TestActor.Tell("second")));
 
-        topic.Publish(TickType, new Tick(1));
+        topic.Publish(BeatType, new Beat(1));
         ExpectMsg("first");
     }
 
@@ -164,13 +164,13 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Tick>((_, _, _, p) => TestActor.Tell(("route", p.N)));
-        router.SetDefaultRoute((_, _, m) => { if (m.Data is Tick p) TestActor.Tell(("default", p.N)); });
-        topic.Publish(TickType, new Tick(1));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(("route", p.N)));
+        router.SetDefaultRoute((_, _, m) => { if (m.Data is Beat p) TestActor.Tell(("default", p.N)); });
+        topic.Publish(BeatType, new Beat(1));
         ExpectMsg(("route", 1));
 
-        router.RemoveRoute<Tick>();
-        topic.Publish(TickType, new Tick(2));
+        router.RemoveRoute<Beat>();
+        topic.Publish(BeatType, new Beat(2));
         ExpectMsg(("default", 2));
     }
 
@@ -188,18 +188,18 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
             if (n == count - 1)
                 done.TrySetResult();
         }
-        router.SetDefaultRoute((_, _, m) => { if (m.Data is Tick p) Record(p.N); });
+        router.SetDefaultRoute((_, _, m) => { if (m.Data is Beat p) Record(p.N); });
 
         var publisher = Task.Run(() =>
         {
             for (var i = 0; i < count; i++)
-                topic.Publish(TickType, new Tick(i));
+                topic.Publish(BeatType, new Beat(i));
         });
         var changes = 0;
         while (!publisher.IsCompleted || changes < 10)
         {
-            router.AddRoute<Tick>((_, _, _, p) => Record(p.N));
-            router.RemoveRoute<Tick>();
+            router.AddRoute<Beat>((_, _, _, p) => Record(p.N));
+            router.RemoveRoute<Beat>();
             changes++;
         }
         await publisher;
@@ -212,13 +212,13 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     public void Cache_updates_are_routed_by_the_type_of_the_snapshot_inside()
     {
         var upstream = Bus.CreateTopic(Unique("upstream"));
-        var cache = new StasisCache(Bus, m => (m.Data as Snapshot)?.Id ?? (m.Data as Tick)?.N.ToString());
+        var cache = new StasisCache(Bus, m => (m.Data as Snapshot)?.Id ?? (m.Data as Beat)?.N.ToString());
         var caching = cache.CreateCachingTopic(upstream);
         var router = MessageRouter.Create(caching.Topic);
         router.AddCacheRoute<Snapshot>((_, _, _, u) => TestActor.Tell(("snapshot", u.Id, ((Snapshot)u.NewSnapshot!.Data).Version)));
-        router.AddCacheRoute<Tick>((_, _, _, u) => TestActor.Tell(("ping", u.Id, ((Tick)u.NewSnapshot!.Data).N)));
+        router.AddCacheRoute<Beat>((_, _, _, u) => TestActor.Tell(("ping", u.Id, ((Beat)u.NewSnapshot!.Data).N)));
 
-        upstream.Publish(TickType, new Tick(7));
+        upstream.Publish(BeatType, new Beat(7));
         upstream.Publish(Snap("a", 1));
 
         ExpectMsg(("ping", "7", 7));
@@ -231,9 +231,9 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
         var handled = 0;
-        router.AddRoute<Tick>((_, _, _, p) => Volatile.Write(ref handled, p.N));
+        router.AddRoute<Beat>((_, _, _, p) => Volatile.Write(ref handled, p.N));
 
-        var result = await router.PublishSyncAsync(TickType.CreateMessage(new Tick(42))!).WaitAsync(Patience);
+        var result = await router.PublishSyncAsync(BeatType.CreateMessage(new Beat(42))!).WaitAsync(Patience);
 
         Assert.True(result);
         Assert.Equal(42, Volatile.Read(ref handled));
@@ -246,9 +246,9 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var child = Bus.CreateTopic(Unique("child"));
         Bus.ForwardAll(child, parent);
         var router = MessageRouter.Create(parent);
-        router.AddRoute<Tick>((_, t, _, _) => TestActor.Tell(t.Name));
+        router.AddRoute<Beat>((_, t, _, _) => TestActor.Tell(t.Name));
 
-        child.Publish(TickType, new Tick(1));
+        child.Publish(BeatType, new Beat(1));
 
         ExpectMsg(child.Name);
     }
@@ -259,13 +259,13 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic, new SubscriptionOptions { HighWaterMark = 16, LowWaterMark = 2 });
         using var gate = new ManualResetEventSlim();
-        router.AddRoute<Tick>((_, _, _, p) =>
+        router.AddRoute<Beat>((_, _, _, p) =>
         {
             if (p.N == 0)
                 gate.Wait();
         });
         for (var i = 0; i < 64; i++)
-            topic.Publish(TickType, new Tick(i));
+            topic.Publish(BeatType, new Beat(i));
 
         AwaitCondition(() => router.Subscription.IsCongested, Patience);
         gate.Set();
@@ -277,8 +277,8 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     public void Options_that_set_a_filter_are_rejected()
     {
         var topic = Bus.CreateTopic(Unique("router"));
-        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { AcceptOnly = [TickType] }));
-        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { Decline = [TickType] }));
+        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { AcceptOnly = [BeatType] }));
+        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { Decline = [BeatType] }));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Stasis.Actors.Tests.Support;
 /// <summary>Payloads used by the routing, caching and pool specs.</summary>
 public record Snapshot(string Id, int Version, string State = "up");
 
-public sealed record Tick(int N);
+public sealed record Beat(int N);
 
 public sealed record Other(int N);
 
@@ -20,13 +20,13 @@ public abstract class BusSpec : StasisSpec
     protected BusSpec(ITestOutputHelper output) : base(output)
     {
         SnapshotType = Bus.CreateMessageType<Snapshot>("test_snapshot");
-        TickType = Bus.CreateMessageType<Tick>("test_tick");
+        BeatType = Bus.CreateMessageType<Beat>("test_beat");
         OtherType = Bus.CreateMessageType<Other>("test_other");
     }
 
     protected MessageType<Snapshot> SnapshotType { get; }
 
-    protected MessageType<Tick> TickType { get; }
+    protected MessageType<Beat> BeatType { get; }
 
     protected MessageType<Other> OtherType { get; }
 
