@@ -1,28 +1,12 @@
 using System.Reflection;
 using Akka.Actor;
-using Akka.Event;
-using Stasis.Actors.Subscriptions.Internal;
 
 namespace Stasis.Actors.Internal;
 
-/// <summary>
-/// The bus's root actor (<c>/system/stasis</c>): parent of the topic actors. It also watches for publish-sync
-/// deliveries that reached a subscription only after it stopped, and completes them with <c>false</c>, so that a
-/// <c>PublishSyncAsync</c> caller is never left waiting.
-/// </summary>
+/// <summary>The bus's root actor (<c>/system/stasis</c>): parent of the topic actors. It handles no messages.</summary>
 internal sealed class BusRootActor : ActorBase
 {
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SuppressedDeadLetter));
-
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
-
-    protected override bool Receive(object message)
-    {
-        if (message is not SuppressedDeadLetter { Message: SyncDelivery sync })
-            return message is SuppressedDeadLetter;
-        sync.Done.TrySetResult(false);
-        return true;
-    }
+    protected override bool Receive(object message) => false;
 
     /// <summary>
     /// <c>ActorCell.AttachChildWithAsync(props, isSystemService, isAsync: false, name)</c>: creates a child whose

@@ -189,6 +189,18 @@ public sealed class Subscription
             ClearCongestion(recovered: false);
     }
 
+    /// <summary>
+    /// Queues a publish-sync delivery. <paramref name="done"/> completes true once the handler ran it; if the
+    /// subscription ends first, it completes false: the final message is the last handler call, so once the join
+    /// completes the delivery can no longer run (a message sent to a stopping actor may be dropped without a trace).
+    /// </summary>
+    internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
+    {
+        Enqueue(new SyncDelivery(envelope, done));
+        _joined.Task.ContinueWith(static (_, state) => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
     internal void Handle(StasisEnvelope envelope)

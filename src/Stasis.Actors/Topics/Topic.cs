@@ -214,7 +214,7 @@ public sealed class Topic : IDisposable
     {
         if (syncDone is not null && ReferenceEquals(subscription, syncTarget))
         {
-            subscription.Enqueue(new SyncDelivery(envelope, syncDone));
+            subscription.EnqueueSync(envelope, syncDone);
             return true;
         }
         subscription.Enqueue(envelope);
