@@ -28,6 +28,7 @@ public sealed class StasisBus : IExtension
 {
     private readonly ConcurrentDictionary<string, MessageType> _types = new(StringComparer.Ordinal);
     private readonly object _typeLock = new();
+    private System.Collections.Immutable.ImmutableList<Action<MessageType>> _typeWatchers = [];
     private readonly IActorRef _root;
     private long _nextTopicId;
     private long _nextSubscriptionId;
@@ -89,6 +90,7 @@ public sealed class StasisBus : IExtension
     public MessageType<T> CreateMessageType<T>(string name) where T : class
     {
         ValidateName(name, "message type");
+        System.Collections.Immutable.ImmutableList<Action<MessageType>>? watchers = null;
         if (!_types.TryGetValue(name, out var type))
         {
             lock (_typeLock)
@@ -100,11 +102,29 @@ public sealed class StasisBus : IExtension
                     _types[name] = type;
                     if (declined)
                         Diagnostics.Log.Debug("Message type {0} is declined by configuration", name);
+                    watchers = _typeWatchers;
                 }
             }
+            foreach (var watcher in watchers ?? [])
+                watcher(type);
         }
         return type as MessageType<T>
                ?? throw new ArgumentException($"Message type '{name}' already exists with payload type {type.PayloadType}, not {typeof(T)}.", nameof(name));
+    }
+
+    /// <summary>Every message type of the bus.</summary>
+    internal ICollection<MessageType> MessageTypes => _types.Values;
+
+    /// <summary>
+    /// Calls <paramref name="watcher"/> (outside any lock, from the creating thread) for each message type created
+    /// from now on. A type created while this runs is either in <see cref="MessageTypes"/> afterwards or reported.
+    /// </summary>
+    /// <returns>Stops the calls.</returns>
+    internal IDisposable WatchMessageTypes(Action<MessageType> watcher)
+    {
+        lock (_typeLock)
+            _typeWatchers = _typeWatchers.Add(watcher);
+        return new TypeWatch(this, watcher);
     }
 
     /// <summary>The message type named <paramref name="name"/>, or null.</summary>
@@ -199,6 +219,15 @@ public sealed class StasisBus : IExtension
             topic.Dispose();
         await Task.WhenAll(joins).ConfigureAwait(false);
         return Akka.Done.Instance;
+    }
+
+    private sealed class TypeWatch(StasisBus bus, Action<MessageType> watcher) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (bus._typeLock)
+                bus._typeWatchers = bus._typeWatchers.Remove(watcher);
+        }
     }
 
     private static void ValidateName(string name, string what)

@@ -137,6 +137,9 @@ public sealed class Subscription
     /// <summary>Holds messages of <paramref name="type"/> back from now on (they are not queued).</summary>
     public void DeclineMessageType(MessageType type) => ChangeFilter(type, static (f, t) => f.Decline(t));
 
+    /// <summary>Replaces the whole filter (used by routers, which own their subscription's filter).</summary>
+    internal void SetFilter(TypeFilter filter) => Topic.Bus.Graph.ChangeFilter(this, () => _filter = filter);
+
     private void ChangeFilter(MessageType type, Func<TypeFilter, MessageType, TypeFilter> change)
     {
         ArgumentNullException.ThrowIfNull(type);
