@@ -67,8 +67,7 @@ internal sealed record HostSettings(
                 .WithFallback(StasisSettings.DefaultConfig);
             return Create(config);
         }
-        catch (Exception ex) when (ex is ConfigurationException or FormatException or ArgumentException or InvalidCastException
-                                   or Hocon.HoconException)
+        catch (Exception ex) when (ex is not UsageException)
         {
             throw new UsageException($"configuration: {ex.Message}");
         }

@@ -17,7 +17,8 @@ namespace Stasis.Host.Traffic;
 /// snapshot (Down), dial begin, callee snapshot (Ringing), callee snapshot (Up), caller snapshot (Up), dial end
 /// (ANSWER), caller DTMF, callee varset BRIDGEPEER; at hang-up: both dead snapshots, then both cache clears.
 /// The actor wakes up every <see cref="TrafficSettings.TickInterval"/> and places the calls due since the last tick,
-/// so the rate holds whatever the tick's jitter.
+/// so the rate holds whatever the tick's jitter. When asked to stop it places no more calls and lets the live ones
+/// end (or hangs them up at once), then answers.
 /// </remarks>
 internal sealed class TrafficActor : ReceiveActor, IWithTimers
 {
@@ -34,6 +35,7 @@ internal sealed class TrafficActor : ReceiveActor, IWithTimers
     private long _sequence;
     private long _channelSequence;
     private bool _stopped;
+    private IActorRef? _stopRequester;
 
     public TrafficActor(ChannelTopics channels, TrafficSettings settings, TrafficStats stats)
     {
@@ -41,7 +43,7 @@ internal sealed class TrafficActor : ReceiveActor, IWithTimers
         _settings = settings;
         _stats = stats;
         Receive<Tick>(_ => OnTick());
-        Receive<StopTraffic>(_ => OnStop());
+        Receive<StopTraffic>(OnStop);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -58,10 +60,13 @@ internal sealed class TrafficActor : ReceiveActor, IWithTimers
 
     private void OnTick()
     {
-        if (_stopped)
-            return;
         var now = DateTimeOffset.UtcNow;
         HangUpDue(now);
+        if (_stopped)
+        {
+            ReplyWhenIdle();
+            return;
+        }
         // A long pause (GC, a loaded machine) is caught up over at most one second's worth of calls.
         _owed = Math.Min(_owed + (now - _lastTick).TotalSeconds * _settings.CallsPerSecond, Math.Max(1, _settings.CallsPerSecond));
         _lastTick = now;
@@ -69,16 +74,30 @@ internal sealed class TrafficActor : ReceiveActor, IWithTimers
             Place(now);
     }
 
-    private void OnStop()
+    private void OnStop(StopTraffic stop)
     {
         if (!_stopped)
         {
             _stopped = true;
-            Timers.CancelAll();
-            HangUpDue(DateTimeOffset.MaxValue);
-            _log.Info("Traffic stopped: {0} calls placed, {1} messages published", _stats.CallsPlaced, _stats.Published);
+            _stopRequester = Sender;
+            if (stop.HangUpNow)
+                HangUpDue(DateTimeOffset.MaxValue);
         }
-        Sender.Tell(TrafficStopped.Instance);
+        else
+        {
+            _stopRequester = Sender;
+        }
+        ReplyWhenIdle();
+    }
+
+    private void ReplyWhenIdle()
+    {
+        if (_calls.Count > 0 || _stopRequester is null)
+            return;
+        Timers.CancelAll();
+        _log.Info("Traffic stopped: {0} calls placed, {1} messages published", _stats.CallsPlaced, _stats.Published);
+        _stopRequester.Tell(TrafficStopped.Instance);
+        _stopRequester = null;
     }
 
     private void HangUpDue(DateTimeOffset now)
@@ -167,12 +186,12 @@ internal sealed class TrafficActor : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>Asks the traffic actor to stop placing calls and hang up every live call; answered with <see cref="TrafficStopped"/>.</summary>
-internal sealed class StopTraffic
-{
-    /// <summary>The instance.</summary>
-    public static readonly StopTraffic Instance = new();
-}
+/// <summary>
+/// Asks the traffic actor to stop placing calls; answered with <see cref="TrafficStopped"/> once every live call was
+/// hung up: at once with <paramref name="HangUpNow"/> (Ctrl+C), else when each call's hold time is over.
+/// </summary>
+/// <param name="HangUpNow">Hang up every live call now instead of letting it end.</param>
+internal sealed record StopTraffic(bool HangUpNow);
 
 /// <summary>The traffic actor's answer to <see cref="StopTraffic"/>: every call is hung up and published.</summary>
 internal sealed class TrafficStopped
