@@ -60,11 +60,15 @@ internal sealed record HostSettings(
         ArgumentNullException.ThrowIfNull(commandLine);
         try
         {
-            var config = commandLine.Overrides
-                .WithFallback(FromEnvironment())
-                .WithFallback(commandLine.ConfigFile is { } file ? ConfigurationFactory.ParseString(File.ReadAllText(file)) : Config.Empty)
-                .WithFallback(DefaultConfig)
-                .WithFallback(StasisSettings.DefaultConfig);
+            Config[] layers =
+            [
+                commandLine.Overrides,
+                FromEnvironment(),
+                commandLine.ConfigFile is { } file ? ConfigurationFactory.ParseString(File.ReadAllText(file)) : Config.Empty,
+                DefaultConfig,
+                StasisSettings.DefaultConfig,
+            ];
+            var config = layers.Where(c => !c.IsEmpty).Aggregate((merged, fallback) => merged.WithFallback(fallback));
             return Create(config);
         }
         catch (Exception ex) when (ex is not UsageException)

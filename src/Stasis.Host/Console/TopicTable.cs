@@ -20,7 +20,7 @@ internal static class TopicTable
         foreach (var topic in topics.Except(pool).OrderBy(t => t.Name, StringComparer.Ordinal))
             o.WriteLine(Row(topic.Name, [topic]));
         if (pool.Count > 0)
-            o.WriteLine(Row($"{ChannelTopics.ChannelTopicPrefix}<uniqueid> ({LiveTable.Number(pool.Count)} live)", pool));
+            o.WriteLine(Row($"{channels.All.Name}/<uniqueid> ({LiveTable.Number(pool.Count)} live)", pool));
         return o.ToString();
     }
 
