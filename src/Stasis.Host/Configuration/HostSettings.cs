@@ -93,7 +93,7 @@ internal sealed record HostSettings(
         Require(tick > TimeSpan.Zero, "stasis-host.traffic.tick-interval must be positive");
 
         var endpointText = statsd.GetString("endpoint", "").Trim();
-        var endpoint = endpointText.Length == 0 ? null : StatsDEndpoint.Parse(endpointText, "stasis-host.statsd.endpoint");
+        var endpoint = endpointText.Length == 0 ? null : StatsDEndpoint.Parse(endpointText, "configuration: stasis-host.statsd.endpoint");
         var packet = statsd.GetInt("max-packet-size");
         Require(packet is >= 64 and <= 65_000, "stasis-host.statsd.max-packet-size must be from 64 to 65000");
         var flush = statsd.GetTimeSpan("flush-interval");
