@@ -44,6 +44,22 @@ public sealed class CommandLineSpec
     }
 
     [Fact]
+    public async Task Stopping_a_run_without_duration_ends_every_call_and_delivers_the_final_messages()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1)); // as Ctrl+C after a second
+
+        var result = await HostRunner.RunAsync(["--duration", "0", "--quiet"], stop.Token);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = result.Outcome.Report!;
+        Assert.True(report.CallsPlaced > 0);
+        Assert.Equal(report.CallsPlaced, report.CallsCompleted);
+        Assert.Equal(0, report.ChannelCount);
+        Assert.Equal(2, report.FinalMessages);
+        Assert.True(report.Drained);
+    }
+
+    [Fact]
     public async Task Quiet_prints_only_the_summary()
     {
         var result = await HostRunner.RunAsync("--duration", "1", "--hold-ms", "100", "--quiet");

@@ -11,11 +11,13 @@ internal static class HostRunner
     /// <summary>Host runs share Serilog's global logger: the specs that start the host run one at a time.</summary>
     public const string Collection = "host runs";
 
-    public static async Task<HostResult> RunAsync(params string[] args)
+    public static Task<HostResult> RunAsync(params string[] args) => RunAsync(args, CancellationToken.None);
+
+    public static async Task<HostResult> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var outcome = await Program.ExecuteAsync(args, output, error, CancellationToken.None);
+        var outcome = await Program.ExecuteAsync(args, output, error, cancellationToken);
         return new HostResult(outcome.ExitCode, output.ToString(), error.ToString(), outcome);
     }
 }
