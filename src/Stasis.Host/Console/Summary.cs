@@ -44,13 +44,16 @@ internal sealed record RunReport(
         o.WriteLine(style.Bold($"Summary after {Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s"));
         o.WriteLine(columns.Format("  calls placed / completed", $"{LiveTable.Number(CallsPlaced)} / {LiveTable.Number(CallsCompleted)}"));
         o.WriteLine(columns.Format("  messages published", LiveTable.Number(Published)) + $"  ({LiveTable.Number((long)(Published / seconds))}/s)");
-        o.WriteLine(style.Dim("  meters (published -> counted by chan_stats)"));
+        var meters = new TextColumns(48, 12, 12);
+        o.WriteLine();
+        o.WriteLine(style.Dim(meters.Format("  meter", "published", "counted")));
         foreach (var (name, count) in Meters.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             var type = name.StartsWith(ChanStatsModule.MessageMeterPrefix, StringComparison.Ordinal) ? name[ChanStatsModule.MessageMeterPrefix.Length..] : name;
-            var published = PublishedByType.TryGetValue(type, out var p) ? LiveTable.Number(p) + " -> " : "";
-            o.WriteLine(columns.Format("    " + name, published + LiveTable.Number(count)));
+            var published = PublishedByType.TryGetValue(type, out var p) ? LiveTable.Number(p) : "-";
+            o.WriteLine(meters.Format("  " + name, published, LiveTable.Number(count)));
         }
+        o.WriteLine();
         o.WriteLine(columns.Format($"  {ChanStatsModule.ChannelCount} (gauge, at the end)", LiveTable.Number(ChannelCount)));
         if (CallTime is { } calls)
             o.WriteLine(columns.Format($"  {ChanStatsModule.CallTime} (timer, ms)",
