@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using System.Net.Sockets;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Display;
@@ -10,6 +11,7 @@ using Stasis.Host.Cli;
 using Stasis.Host.Configuration;
 using Stasis.Host.Console;
 using Stasis.Host.Hosting;
+using Stasis.Host.StatsD;
 
 namespace Stasis.Host;
 
@@ -35,6 +37,7 @@ public static class Program
         ArgumentNullException.ThrowIfNull(args);
         CommandLine commandLine;
         HostSettings settings;
+        StatsDClient? statsd;
         try
         {
             commandLine = CommandLine.Parse(args);
@@ -44,6 +47,7 @@ public static class Program
                 return new RunOutcome { ExitCode = 0 };
             }
             settings = HostSettings.Load(commandLine);
+            statsd = ConnectStatsD(settings.StatsD);
         }
         catch (UsageException ex)
         {
@@ -58,7 +62,7 @@ public static class Program
         try
         {
             var outcome = new RunOutcome();
-            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style), outcome);
+            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style, statsd), outcome);
             await host.RunAsync(cancellationToken);
             if (outcome.TopicTable is { } topics)
                 style.Out.Write(topics);
@@ -68,7 +72,24 @@ public static class Program
         }
         finally
         {
+            statsd?.Dispose();
             await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Opens the StatsD socket now, so an endpoint that does not resolve is a usage error (exit 2).</summary>
+    private static StatsDClient? ConnectStatsD(StatsDSettings settings)
+    {
+        if (settings.Endpoint is not { } endpoint)
+            return null;
+        try
+        {
+            return StatsDClient.Connect(endpoint, settings.MaxPacketSize,
+                ex => Log.Warning("StatsD {Endpoint}: send failed ({Reason}); metrics are still counted for the summary", endpoint, ex.Message));
+        }
+        catch (SocketException ex)
+        {
+            throw new UsageException($"statsd: cannot resolve {endpoint.Host} ({ex.Message})");
         }
     }
 

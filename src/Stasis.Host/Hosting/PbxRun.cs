@@ -16,7 +16,8 @@ namespace Stasis.Host.Hosting;
 /// <param name="Settings">The merged settings.</param>
 /// <param name="Command">Run or Topics.</param>
 /// <param name="Style">The console.</param>
-internal sealed record RunOptions(HostSettings Settings, HostCommand Command, ConsoleStyle Style);
+/// <param name="StatsD">The StatsD client (owned by the caller), or null for the console summary only.</param>
+internal sealed record RunOptions(HostSettings Settings, HostCommand Command, ConsoleStyle Style, StatsDClient? StatsD);
 
 /// <summary>The result of a run, filled by <see cref="PbxRun"/> and read once the host stopped.</summary>
 internal sealed class RunOutcome
@@ -67,9 +68,7 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         var settings = options.Settings;
         var style = options.Style;
         using var channels = ChannelTopics.Create(StasisBus.Get(system));
-        using var client = settings.StatsD.Endpoint is { } endpoint
-            ? StatsDClient.Connect(endpoint, settings.StatsD.MaxPacketSize, ex => _log.Warning("StatsD {0}: send failed ({1}); metrics are still counted for the summary", endpoint, ex.Message))
-            : null;
+        var client = options.StatsD;
         var metrics = new Metrics(client, settings.StatsD.Prefix, settings.StatsD.MeterType);
         var chanStats = ChanStatsModule.Load(channels, metrics);
         var traffic = new TrafficStats();
