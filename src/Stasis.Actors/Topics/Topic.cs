@@ -50,6 +50,9 @@ public sealed class Topic : IDisposable
     /// <summary>The number of subscriptions made on this topic itself (not through forwarding).</summary>
     public int SubscriberCount => Bus.Graph.DirectCount(this);
 
+    /// <summary>The number of topics this topic forwards to directly (see <see cref="StasisBus.ForwardAll"/>).</summary>
+    public int ForwardCount => Bus.Graph.ForwardCount(this);
+
     /// <summary>Messages published here that reached at least one subscription.</summary>
     public long DispatchedCount => Volatile.Read(ref _dispatched);
 

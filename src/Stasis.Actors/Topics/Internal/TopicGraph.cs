@@ -64,6 +64,12 @@ internal sealed class TopicGraph
             return topic.Direct.Count;
     }
 
+    public int ForwardCount(Topic topic)
+    {
+        lock (_lock)
+            return topic.Outgoing.Count;
+    }
+
     public Subscription[] DirectSubscriptions(Topic topic)
     {
         lock (_lock)
