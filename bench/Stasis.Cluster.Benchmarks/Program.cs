@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Stasis.Actors;
 using Stasis.Actors.Cluster;
+using Stasis.Actors.Cluster.Internal;
 
 namespace Stasis.Cluster.Benchmarks;
 
@@ -100,7 +99,7 @@ public static class Program
 
     private static async Task<StasisCluster[]> StartCluster(int count)
     {
-        var seedPort = FreePort();
+        var seedPort = LoopbackPort.Free();
         var nodes = Enumerable.Range(0, count).Select(i =>
         {
             var config = ConfigurationFactory.ParseString("""
@@ -109,7 +108,7 @@ public static class Program
                 akka.cluster.pub-sub.gossip-interval = 200ms
                 akka.cluster.gossip-interval = 200ms
                 akka.cluster.leader-actions-interval = 200ms
-                """).WithFallback(StasisCluster.NodeConfig(SystemName, i == 0 ? seedPort : FreePort(), [$"127.0.0.1:{seedPort}"]));
+                """).WithFallback(StasisCluster.NodeConfig(SystemName, i == 0 ? seedPort : LoopbackPort.Free(), [$"127.0.0.1:{seedPort}"]));
             return StasisCluster.Get(ActorSystem.Create(SystemName, config));
         }).ToArray();
         var deadline = Stopwatch.StartNew();
@@ -120,15 +119,6 @@ public static class Program
             await Task.Delay(100);
         }
         return nodes;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private sealed class CountingActor : UntypedActor

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Akka.Actor;
+using Stasis.Actors.Internal;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions.Internal;
 using Stasis.Actors.Topics;
@@ -35,6 +37,9 @@ public sealed class Subscription
     private long _failed;
     private long _filtered;
     private int _congested;
+    private long _handlerTicksMin = long.MaxValue;
+    private long _handlerTicksMax;
+    private long _handlerTicksTotal;
 
     internal Subscription(Topic topic, string id, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options, int highWaterMark, int lowWaterMark)
     {
@@ -77,6 +82,17 @@ public sealed class Subscription
 
     /// <summary>True while the queue is above <see cref="HighWaterMark"/> and has not yet fallen to <see cref="LowWaterMark"/>.</summary>
     public bool IsCongested => Volatile.Read(ref _congested) == 1;
+
+    /// <summary>The shortest handler call so far (zero before the first call).</summary>
+    public TimeSpan HandlerTimeMin => HandledCount == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, Volatile.Read(ref _handlerTicksMin));
+
+    /// <summary>The longest handler call so far.</summary>
+    public TimeSpan HandlerTimeMax => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _handlerTicksMax));
+
+    /// <summary>The mean handler call so far (zero before the first call).</summary>
+    public TimeSpan HandlerTimeMean => HandledCount is var n and > 0
+        ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref _handlerTicksTotal) / n)
+        : TimeSpan.Zero;
 
     /// <summary>Queue length at which the subscription is reported congested.</summary>
     public int HighWaterMark { get; }
@@ -158,16 +174,38 @@ public sealed class Subscription
     {
         var queued = Interlocked.Increment(ref _enqueued);
         // The water mark is sampled every 16 messages, so the hot path reads no line the handler thread writes.
-        if ((queued & 15) == 0 && queued - Volatile.Read(ref _handled) >= HighWaterMark
-            && Interlocked.CompareExchange(ref _congested, 1, 0) == 0)
-            Topic.Bus.Diagnostics.Congested(this, queued - Volatile.Read(ref _handled));
+        if ((queued & 15) == 0 && queued - Volatile.Read(ref _handled) >= HighWaterMark)
+            MarkCongested(queued);
         Actor.Tell(message, ActorRefs.NoSender);
+    }
+
+    private void MarkCongested(long queued)
+    {
+        if (Interlocked.CompareExchange(ref _congested, 1, 0) != 0)
+            return;
+        Topic.Bus.Diagnostics.Congested(this, queued - Volatile.Read(ref _handled));
+        // A late publish may reach a subscription that has just ended: it must not stay congested for ever.
+        if (Volatile.Read(ref _state) == Ended)
+            ClearCongestion(recovered: false);
+    }
+
+    /// <summary>
+    /// Queues a publish-sync delivery. <paramref name="done"/> completes true once the handler ran it; if the
+    /// subscription ends first, it completes false: the final message is the last handler call, so once the join
+    /// completes the delivery can no longer run (a message sent to a stopping actor may be dropped without a trace).
+    /// </summary>
+    internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
+    {
+        Enqueue(new SyncDelivery(envelope, done));
+        _joined.Task.ContinueWith(static (_, state) => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
     internal void Handle(StasisEnvelope envelope)
     {
+        var start = Stopwatch.GetTimestamp();
         try
         {
             if (_handler is not null)
@@ -182,11 +220,28 @@ public sealed class Subscription
         }
         finally
         {
+            RecordHandlerTime(Stopwatch.GetTimestamp() - start);
             Volatile.Write(ref _handled, _handled + 1);
-            if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark
-                && Interlocked.CompareExchange(ref _congested, 0, 1) == 1)
-                Topic.Bus.Diagnostics.Recovered(this);
+            if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark)
+                ClearCongestion(recovered: true);
         }
+    }
+
+    /// <summary>Keeps min, max and total handler time (single writer: the actor) and feeds the metrics histogram.</summary>
+    private void RecordHandlerTime(long ticks)
+    {
+        if (ticks < _handlerTicksMin)
+            Volatile.Write(ref _handlerTicksMin, ticks);
+        if (ticks > _handlerTicksMax)
+            Volatile.Write(ref _handlerTicksMax, ticks);
+        Volatile.Write(ref _handlerTicksTotal, _handlerTicksTotal + ticks);
+        BusMetrics.RecordHandlerTime(this, ticks);
+    }
+
+    private void ClearCongestion(bool recovered)
+    {
+        if (Interlocked.CompareExchange(ref _congested, 0, 1) == 1)
+            Topic.Bus.Diagnostics.Recovered(this, recovered);
     }
 
     /// <summary>Runs from the actor's PostStop: whatever ended the actor, the final message is delivered once.</summary>
@@ -196,7 +251,9 @@ public sealed class Subscription
             _final = Topic.Bus.Graph.RemoveSubscription(this); // ended by failure policy, disposal or shutdown
         if (Interlocked.Exchange(ref _state, Ended) == Ended)
             return; // never started (see Abandon)
-        var final = _final!;
+        ClearCongestion(recovered: false); // an ended subscription no longer counts towards the bus's Overloaded flag
+        // Unsubscribe on another thread may have claimed the state and not yet stored the final message.
+        var final = _final ?? SpinUntilFinal();
         _done = true;
         try
         {
@@ -213,6 +270,14 @@ public sealed class Subscription
         {
             _joined.TrySetResult();
         }
+    }
+
+    private StasisMessage SpinUntilFinal()
+    {
+        var spin = new SpinWait();
+        while (_final is null)
+            spin.SpinOnce();
+        return _final;
     }
 
     /// <summary>Marks a subscription whose topic was disposed while it was being made: it never started.</summary>

@@ -50,6 +50,9 @@ public sealed class Topic : IDisposable
     /// <summary>The number of subscriptions made on this topic itself (not through forwarding).</summary>
     public int SubscriberCount => Bus.Graph.DirectCount(this);
 
+    /// <summary>The number of topics this topic forwards to directly (see <see cref="StasisBus.ForwardAll"/>).</summary>
+    public int ForwardCount => Bus.Graph.ForwardCount(this);
+
     /// <summary>Messages published here that reached at least one subscription.</summary>
     public long DispatchedCount => Volatile.Read(ref _dispatched);
 
@@ -212,9 +215,11 @@ public sealed class Topic : IDisposable
         if (open.Length == 0 && selective is null)
         {
             Interlocked.Increment(ref _notDispatched);
+            type.CountPublished(used: false);
             return false;
         }
         Interlocked.Increment(ref _dispatched);
+        type.CountPublished(used: true);
         var envelope = new StasisEnvelope(this, message);
         var syncQueued = false;
         foreach (var subscription in open)
@@ -237,7 +242,7 @@ public sealed class Topic : IDisposable
     {
         if (syncDone is not null && ReferenceEquals(subscription, syncTarget))
         {
-            subscription.Enqueue(new SyncDelivery(envelope, syncDone));
+            subscription.EnqueueSync(envelope, syncDone);
             return true;
         }
         subscription.Enqueue(envelope);

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Stasis.Actors.Cluster;
+using Stasis.Actors.Cluster.Internal;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Topics;
@@ -46,7 +45,7 @@ public abstract class ClusterSpec : TestKit
     private readonly ConcurrentBag<ActorSystem> _nodes = [];
 
     protected ClusterSpec(ITestOutputHelper output)
-        : this(output, FreePort())
+        : this(output, LoopbackPort.Free())
     {
     }
 
@@ -68,7 +67,7 @@ public abstract class ClusterSpec : TestKit
     /// <summary>Starts a node with EID <paramref name="eid"/> that joins A.</summary>
     protected StasisCluster StartNode(string eid, string extraConfig = "")
     {
-        var system = ActorSystem.Create(SystemName, ConfigurationFactory.ParseString(extraConfig).WithFallback(NodeConfig(eid, FreePort(), SeedPort)));
+        var system = ActorSystem.Create(SystemName, ConfigurationFactory.ParseString(extraConfig).WithFallback(NodeConfig(eid, LoopbackPort.Free(), SeedPort)));
         _nodes.Add(system);
         return StasisCluster.Get(system);
     }
@@ -122,15 +121,6 @@ public abstract class ClusterSpec : TestKit
     private static Config NodeConfig(string eid, int port, int seedPort) =>
         ConfigurationFactory.ParseString(TestConfig + $"\nstasis.eid = \"{eid}\"")
             .WithFallback(StasisCluster.NodeConfig(SystemName, port, [$"127.0.0.1:{seedPort}"]));
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
 
 /// <summary>Keeps what a subscription's handler received; completes <see cref="Final"/> on the final message.</summary>

@@ -14,7 +14,7 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
     {
         public PingRouter(Topic topic, IActorRef report, bool withDefault) : base(topic)
         {
-            Receive<Ping>(p => report.Tell(("ping", p.N, CurrentEnvelope!.Topic.Name)));
+            Receive<Beat>(p => report.Tell(("ping", p.N, CurrentEnvelope!.Topic.Name)));
             ReceiveCacheUpdate<Snapshot>(u => report.Tell(("cache", u.Id)));
             if (withDefault)
                 ReceiveAnyMessage(m => report.Tell(Subscription.IsFinalMessage(m) ? "final" : m.Type.Name));
@@ -39,7 +39,7 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
         var router = Sys.ActorOf(Props.Create(() => new PingRouter(topic, TestActor, true)));
         ExpectMsg(Bus.SubscriptionChangeType.Name); // its own Subscribe change
 
-        topic.Publish(PingType, new Ping(1));
+        topic.Publish(BeatType, new Beat(1));
         topic.Publish(OtherType, new Other(2));
 
         ExpectMsg(("ping", 1, topic.Name));
@@ -58,7 +58,7 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
 
         for (var i = 0; i < 20; i++)
             topic.Publish(OtherType, new Other(i));
-        topic.Publish(PingType, new Ping(5));
+        topic.Publish(BeatType, new Beat(5));
         ExpectMsg(("ping", 5, topic.Name));
 
         // Subscribe change and the ping: an actor subscription counts a message as handled once passed to the actor.
@@ -66,7 +66,7 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
         {
             router.Tell("handled");
             Assert.Equal(2L, ExpectMsg<long>());
-        }, Long);
+        }, Patience);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
         var cache = new StasisCache(Bus, m => (m.Data as Snapshot)?.Id);
         var caching = cache.CreateCachingTopic(upstream);
         Sys.ActorOf(Props.Create(() => new PingRouter(caching.Topic, TestActor, false)));
-        AwaitCondition(() => caching.Topic.SubscriberCount == 1, Long);
+        AwaitCondition(() => caching.Topic.SubscriberCount == 1, Patience);
 
         upstream.Publish(Snap("x", 1));
 
@@ -95,6 +95,6 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
         Sys.Stop(router);
         ExpectTerminated(router);
 
-        AwaitCondition(() => topic.SubscriberCount == 0, Long);
+        AwaitCondition(() => topic.SubscriberCount == 0, Patience);
     }
 }

@@ -16,11 +16,11 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Ping>((_, _, _, p) => TestActor.Tell(("ping", p.N)));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(("ping", p.N)));
         router.AddRoute<Snapshot>((_, _, _, s) => TestActor.Tell(("snapshot", s.Version)));
         router.SetDefaultRoute((_, _, m) => { if (m.Data is Other o) TestActor.Tell(("default", o.N)); });
 
-        topic.Publish(PingType, new Ping(1));
+        topic.Publish(BeatType, new Beat(1));
         topic.Publish(OtherType, new Other(2));
         topic.Publish(SnapshotType, new Snapshot("a", 3));
 
@@ -53,16 +53,16 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Ping>((_, _, _, p) => TestActor.Tell(p.N));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
         router.SetDefaultRoute((r, _, m) =>
         {
             if (r.IsFinalMessage(m))
                 TestActor.Tell(("final", r.IsDone));
         });
         for (var i = 0; i < 5; i++)
-            topic.Publish(PingType, new Ping(i));
+            topic.Publish(BeatType, new Beat(i));
 
-        await router.UnsubscribeAndJoinAsync().WaitAsync(Long);
+        await router.UnsubscribeAndJoinAsync().WaitAsync(Patience);
 
         for (var i = 0; i < 5; i++)
             ExpectMsg(i);
@@ -75,17 +75,32 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Ping>((_, _, _, p) => TestActor.Tell(p.N));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
 
         for (var i = 0; i < 50; i++)
             topic.Publish(OtherType, new Other(i));
-        topic.Publish(PingType, new Ping(1));
+        topic.Publish(BeatType, new Beat(1));
 
         ExpectMsg(1);
-        AwaitCondition(() => router.Subscription.QueueDepth == 0, Long);
+        AwaitCondition(() => router.Subscription.QueueDepth == 0, Patience);
         // Only the router's own Subscribe change (no route for it) and the ping: the 50 others were never queued.
         Assert.Equal(2, router.Subscription.HandledCount);
         Assert.Equal(1, router.UnroutedCount);
+    }
+
+    [Fact]
+    public async Task Without_default_route_the_final_message_still_arrives_and_join_completes()
+    {
+        var topic = Bus.CreateTopic(Unique("router"));
+        var router = MessageRouter.Create(topic);
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
+        topic.Publish(BeatType, new Beat(1));
+
+        await router.UnsubscribeAndJoinAsync().WaitAsync(Patience);
+
+        ExpectMsg(1);
+        Assert.True(router.IsDone);
+        Assert.Equal(2, router.UnroutedCount); // its own Subscribe and final Unsubscribe changes, no route for them
     }
 
     [Fact]
@@ -94,18 +109,18 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
         router.SetDefaultRoute((_, _, m) => { if (m.Data is Other o) TestActor.Tell(("default", o.N)); });
-        router.AddRoute<Ping>((_, _, _, p) => TestActor.Tell(p.N));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(p.N));
         topic.Publish(OtherType, new Other(1));
         ExpectMsg(("default", 1));
-        AwaitCondition(() => router.Subscription.QueueDepth == 0, Long);
+        AwaitCondition(() => router.Subscription.QueueDepth == 0, Patience);
 
         router.RemoveDefaultRoute();
         var handled = router.Subscription.HandledCount;
         topic.Publish(OtherType, new Other(2));
-        topic.Publish(PingType, new Ping(3));
+        topic.Publish(BeatType, new Beat(3));
 
         ExpectMsg(3);
-        AwaitCondition(() => router.Subscription.QueueDepth == 0, Long);
+        AwaitCondition(() => router.Subscription.QueueDepth == 0, Patience);
         Assert.Equal(handled + 1, router.Subscription.HandledCount);
         Assert.False(router.HasDefaultRoute);
     }
@@ -128,11 +143,11 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Ping>((_, _, _, _) => TestActor.Tell("first"));
+        router.AddRoute<Beat>((_, _, _, _) => TestActor.Tell("first"));
 
-        Assert.Throws<InvalidOperationException>(() => router.AddRoute<Ping>((_, _, _, _) => TestActor.Tell("second")));
+        Assert.Throws<InvalidOperationException>(() => router.AddRoute<Beat>((_, _, _, _) => TestActor.Tell("second")));
 
-        topic.Publish(PingType, new Ping(1));
+        topic.Publish(BeatType, new Beat(1));
         ExpectMsg("first");
     }
 
@@ -149,13 +164,13 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     {
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
-        router.AddRoute<Ping>((_, _, _, p) => TestActor.Tell(("route", p.N)));
-        router.SetDefaultRoute((_, _, m) => { if (m.Data is Ping p) TestActor.Tell(("default", p.N)); });
-        topic.Publish(PingType, new Ping(1));
+        router.AddRoute<Beat>((_, _, _, p) => TestActor.Tell(("route", p.N)));
+        router.SetDefaultRoute((_, _, m) => { if (m.Data is Beat p) TestActor.Tell(("default", p.N)); });
+        topic.Publish(BeatType, new Beat(1));
         ExpectMsg(("route", 1));
 
-        router.RemoveRoute<Ping>();
-        topic.Publish(PingType, new Ping(2));
+        router.RemoveRoute<Beat>();
+        topic.Publish(BeatType, new Beat(2));
         ExpectMsg(("default", 2));
     }
 
@@ -173,22 +188,22 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
             if (n == count - 1)
                 done.TrySetResult();
         }
-        router.SetDefaultRoute((_, _, m) => { if (m.Data is Ping p) Record(p.N); });
+        router.SetDefaultRoute((_, _, m) => { if (m.Data is Beat p) Record(p.N); });
 
         var publisher = Task.Run(() =>
         {
             for (var i = 0; i < count; i++)
-                topic.Publish(PingType, new Ping(i));
+                topic.Publish(BeatType, new Beat(i));
         });
         var changes = 0;
         while (!publisher.IsCompleted || changes < 10)
         {
-            router.AddRoute<Ping>((_, _, _, p) => Record(p.N));
-            router.RemoveRoute<Ping>();
+            router.AddRoute<Beat>((_, _, _, p) => Record(p.N));
+            router.RemoveRoute<Beat>();
             changes++;
         }
         await publisher;
-        await done.Task.WaitAsync(Long);
+        await done.Task.WaitAsync(Patience);
 
         Assert.Equal(Enumerable.Range(0, count), seen);
     }
@@ -197,13 +212,13 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     public void Cache_updates_are_routed_by_the_type_of_the_snapshot_inside()
     {
         var upstream = Bus.CreateTopic(Unique("upstream"));
-        var cache = new StasisCache(Bus, m => (m.Data as Snapshot)?.Id ?? (m.Data as Ping)?.N.ToString());
+        var cache = new StasisCache(Bus, m => (m.Data as Snapshot)?.Id ?? (m.Data as Beat)?.N.ToString());
         var caching = cache.CreateCachingTopic(upstream);
         var router = MessageRouter.Create(caching.Topic);
         router.AddCacheRoute<Snapshot>((_, _, _, u) => TestActor.Tell(("snapshot", u.Id, ((Snapshot)u.NewSnapshot!.Data).Version)));
-        router.AddCacheRoute<Ping>((_, _, _, u) => TestActor.Tell(("ping", u.Id, ((Ping)u.NewSnapshot!.Data).N)));
+        router.AddCacheRoute<Beat>((_, _, _, u) => TestActor.Tell(("ping", u.Id, ((Beat)u.NewSnapshot!.Data).N)));
 
-        upstream.Publish(PingType, new Ping(7));
+        upstream.Publish(BeatType, new Beat(7));
         upstream.Publish(Snap("a", 1));
 
         ExpectMsg(("ping", "7", 7));
@@ -216,9 +231,9 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic);
         var handled = 0;
-        router.AddRoute<Ping>((_, _, _, p) => Volatile.Write(ref handled, p.N));
+        router.AddRoute<Beat>((_, _, _, p) => Volatile.Write(ref handled, p.N));
 
-        var result = await router.PublishSyncAsync(PingType.CreateMessage(new Ping(42))!).WaitAsync(Long);
+        var result = await router.PublishSyncAsync(BeatType.CreateMessage(new Beat(42))!).WaitAsync(Patience);
 
         Assert.True(result);
         Assert.Equal(42, Volatile.Read(ref handled));
@@ -231,9 +246,9 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var child = Bus.CreateTopic(Unique("child"));
         Bus.ForwardAll(child, parent);
         var router = MessageRouter.Create(parent);
-        router.AddRoute<Ping>((_, t, _, _) => TestActor.Tell(t.Name));
+        router.AddRoute<Beat>((_, t, _, _) => TestActor.Tell(t.Name));
 
-        child.Publish(PingType, new Ping(1));
+        child.Publish(BeatType, new Beat(1));
 
         ExpectMsg(child.Name);
     }
@@ -244,17 +259,17 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
         var topic = Bus.CreateTopic(Unique("router"));
         var router = MessageRouter.Create(topic, new SubscriptionOptions { HighWaterMark = 16, LowWaterMark = 2 });
         using var gate = new ManualResetEventSlim();
-        router.AddRoute<Ping>((_, _, _, p) =>
+        router.AddRoute<Beat>((_, _, _, p) =>
         {
             if (p.N == 0)
                 gate.Wait();
         });
         for (var i = 0; i < 64; i++)
-            topic.Publish(PingType, new Ping(i));
+            topic.Publish(BeatType, new Beat(i));
 
-        AwaitCondition(() => router.Subscription.IsCongested, Long);
+        AwaitCondition(() => router.Subscription.IsCongested, Patience);
         gate.Set();
-        AwaitCondition(() => !router.Subscription.IsCongested && router.Subscription.QueueDepth == 0, Long);
+        AwaitCondition(() => !router.Subscription.IsCongested && router.Subscription.QueueDepth == 0, Patience);
         Assert.Equal(16, router.Subscription.HighWaterMark);
     }
 
@@ -262,8 +277,8 @@ public sealed class MessageRouterSpec(ITestOutputHelper output) : BusSpec(output
     public void Options_that_set_a_filter_are_rejected()
     {
         var topic = Bus.CreateTopic(Unique("router"));
-        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { AcceptOnly = [PingType] }));
-        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { Decline = [PingType] }));
+        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { AcceptOnly = [BeatType] }));
+        Assert.Throws<ArgumentException>(() => MessageRouter.Create(topic, new SubscriptionOptions { Decline = [BeatType] }));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Akka.TestKit.Xunit2;
 using Stasis.Actors.Messages;
 using Xunit.Abstractions;
 
@@ -7,7 +6,7 @@ namespace Stasis.Actors.Tests.Support;
 /// <summary>Payloads used by the routing, caching and pool specs.</summary>
 public record Snapshot(string Id, int Version, string State = "up");
 
-public sealed record Ping(int N);
+public sealed record Beat(int N);
 
 public sealed record Other(int N);
 
@@ -15,30 +14,27 @@ public record Animal(string Name);
 
 public sealed record Dog(string Name) : Animal(Name);
 
-/// <summary>A TestKit with the system's bus and a few message types.</summary>
-public abstract class BusSpec : TestKit
+/// <summary>The bus spec base with the routing, caching and pool specs' message types.</summary>
+public abstract class BusSpec : StasisSpec
 {
-    protected BusSpec(ITestOutputHelper output) : base("akka.loglevel = INFO", output: output)
+    protected BusSpec(ITestOutputHelper output) : base(output)
     {
-        Bus = StasisBus.Get(Sys);
         SnapshotType = Bus.CreateMessageType<Snapshot>("test_snapshot");
-        PingType = Bus.CreateMessageType<Ping>("test_ping");
+        BeatType = Bus.CreateMessageType<Beat>("test_beat");
         OtherType = Bus.CreateMessageType<Other>("test_other");
     }
 
-    protected StasisBus Bus { get; }
-
     protected MessageType<Snapshot> SnapshotType { get; }
 
-    protected MessageType<Ping> PingType { get; }
+    protected MessageType<Beat> BeatType { get; }
 
     protected MessageType<Other> OtherType { get; }
+
+    /// <summary>The id function of the caching specs: a snapshot's id; other payloads are not cacheable.</summary>
+    protected static string? SnapshotId(StasisMessage m) => (m.Data as Snapshot)?.Id;
 
     protected static string Unique(string name) => name + "-" + Guid.NewGuid().ToString("N")[..8];
 
     protected StasisMessage<Snapshot> Snap(string id, int version, string state = "up", EntityId? eid = null) =>
         SnapshotType.CreateMessage(new Snapshot(id, version, state), eid)!;
-
-    /// <summary>A wait long enough for a loaded machine (scaled by akka.test.timefactor).</summary>
-    protected TimeSpan Long => Dilated(TimeSpan.FromSeconds(20));
 }

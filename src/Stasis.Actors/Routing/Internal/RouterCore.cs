@@ -67,7 +67,8 @@ internal sealed class RouterCore
     public void Dispatch(Subscription subscription, Topic topic, StasisMessage message)
     {
         // A callback's first message can run before Subscribe returned: the handler's subscription is the same one.
-        Interlocked.CompareExchange(ref _subscription, subscription, null);
+        if (_subscription is null)
+            Interlocked.CompareExchange(ref _subscription, subscription, null);
         try
         {
             if (_table.Resolve(message) is { } route)

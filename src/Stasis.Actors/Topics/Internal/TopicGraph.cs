@@ -26,6 +26,22 @@ internal sealed class TopicGraph
 
     public Topic? Find(string name) => _topics.TryGetValue(name, out var topic) ? topic : null;
 
+    private volatile bool _closed;
+
+    /// <summary>True once <see cref="Close"/> ran: no topic can be added any more.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>
+    /// Closes the graph to new topics (the bus is shutting down). Taken under the lock, so a topic is either added
+    /// before (and listed by <see cref="Topics"/> afterwards) or refused.
+    /// </summary>
+    public void Close()
+    {
+        lock (_lock)
+            _closed = true;
+    }
+
+    /// <exception cref="InvalidOperationException">The graph is closed.</exception>
     public Topic GetOrAdd(string name, Func<Topic> create)
     {
         if (_topics.TryGetValue(name, out var existing))
@@ -34,6 +50,8 @@ internal sealed class TopicGraph
         {
             if (_topics.TryGetValue(name, out existing))
                 return existing;
+            if (IsClosed)
+                throw new InvalidOperationException($"Cannot create topic '{name}': the actor system is shutting down.");
             var topic = create();
             _topics[name] = topic;
             return topic;
@@ -46,10 +64,23 @@ internal sealed class TopicGraph
             return topic.Direct.Count;
     }
 
+    public int ForwardCount(Topic topic)
+    {
+        lock (_lock)
+            return topic.Outgoing.Count;
+    }
+
     public Subscription[] DirectSubscriptions(Topic topic)
     {
         lock (_lock)
             return [.. topic.Direct];
+    }
+
+    /// <summary>Every live topic with its own subscriptions and forward counts, read at one instant.</summary>
+    public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot()
+    {
+        lock (_lock)
+            return [.. _topics.Values.Select(t => (t, t.Direct.ToArray(), t.Outgoing.Count, t.Incoming.Count))];
     }
 
     /// <summary>
