@@ -46,4 +46,18 @@ public sealed class MembershipSpec : ClusterSpec
         Assert.Equal(SubscriptionChangeKind.Unsubscribe, ((SubscriptionChange)messages[^1].Data).Kind);
         AwaitAssert(() => Assert.Equal(b.Eid, Assert.Single(membership.Payloads<NodeLeft>()).Eid), Patience);
     }
+
+    [Fact]
+    public async Task Waiting_for_subscribers_fails_naming_the_nodes_that_never_answered()
+    {
+        var (a, b) = StartCluster(1) switch { var n => (n[0], n[1]) };
+        var topics = await ClusteredTopic("waited", a, b);
+        var absent = new Messages.EntityId("node-z");
+
+        var failure = await Assert.ThrowsAsync<ClusterAckTimeoutException>(() =>
+            a.WaitForSubscribersAsync(topics[0], [b.Eid, absent], Dilated(TimeSpan.FromSeconds(2))));
+
+        Assert.Equal(["node-z"], failure.MissingNodes);
+        Assert.Contains("node-z", failure.Message);
+    }
 }
