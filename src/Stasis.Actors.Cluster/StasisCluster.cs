@@ -174,6 +174,9 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     /// subscribers on the other nodes that cluster it, and theirs reach its subscribers here (once this node's bridge is
     /// subscribed: see <see cref="WaitForSubscribersAsync(Topic, int, TimeSpan?, CancellationToken)"/>). Idempotent.
     /// </summary>
+    /// <remarks>Clustering is a property of this topic object: a topic disposed and created again under the same name is
+    /// local-only again, unless its name is listed in <c>stasis.cluster.clustered-topics</c>. There is no way back to
+    /// local-only for a live topic.</remarks>
     /// <returns>The topic.</returns>
     /// <exception cref="ArgumentException">The topic belongs to another bus.</exception>
     public Topic MarkClustered(Topic topic)
