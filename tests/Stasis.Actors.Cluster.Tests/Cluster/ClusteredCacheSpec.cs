@@ -62,6 +62,26 @@ public sealed class ClusteredCacheSpec : ClusterSpec
             AssertCleared(node, crashed.Eid, "Down", "Removed");
     }
 
+    [Fact]
+    public async Task A_cache_clear_published_on_one_node_clears_that_node_entry_on_every_node()
+    {
+        var nodes = await StartCachedCluster();
+        var b = nodes[1];
+        var clear = StasisCache.ClearType(b.Cluster.Bus).CreateMessage(new CacheClear(b.Type, Device))!;
+
+        await b.Cluster.PublishWithAckAsync(b.Caching.Upstream, clear, Patience);
+
+        foreach (var node in nodes)
+        {
+            AwaitAssert(() =>
+            {
+                Assert.Null(node.Cache.Get(node.Type, Device, b.Cluster.Eid));
+                Assert.Equal(4, ((DeviceState?)node.Cache.GetAggregate(node.Type, Device)?.Data)?.Load);
+            }, Patience);
+            Assert.Equal(2, node.Cache.GetAll(node.Type, Device).Count);
+        }
+    }
+
     private void AssertCleared(Node node, EntityId gone, params string[] reasons)
     {
         AwaitAssert(() =>
