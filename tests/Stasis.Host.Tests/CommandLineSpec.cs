@@ -10,7 +10,7 @@ public sealed class CommandLineSpec
     {
         var result = await HostRunner.RunAsync("--help");
 
-        Assert.Equal(0, result.ExitCode);
+        result.AssertSucceeded();
         Assert.Contains("Usage: Stasis.Host", result.Output);
         Assert.Contains("--statsd HOST:PORT", result.Output);
     }
@@ -37,7 +37,7 @@ public sealed class CommandLineSpec
     {
         var result = await HostRunner.RunAsync("--duration", "1", "--hold-ms", "100");
 
-        Assert.Equal(0, result.ExitCode);
+        result.AssertSucceeded();
         Assert.Contains("msgs/s", result.Output);
         Assert.Contains("Summary after", result.Output);
         Assert.False(result.Output.Contains('\u001b'), result.Output.Replace("\u001b", "<ESC>")); // not a terminal: no control codes
@@ -50,7 +50,7 @@ public sealed class CommandLineSpec
 
         var result = await HostRunner.RunAsync(["--duration", "0", "--quiet"], stop.Token);
 
-        Assert.Equal(0, result.ExitCode);
+        result.AssertSucceeded();
         var report = result.Outcome.Report!;
         Assert.True(report.CallsPlaced > 0);
         Assert.Equal(report.CallsPlaced, report.CallsCompleted);
@@ -64,7 +64,7 @@ public sealed class CommandLineSpec
     {
         var result = await HostRunner.RunAsync("--duration", "1", "--hold-ms", "100", "--quiet");
 
-        Assert.Equal(0, result.ExitCode);
+        result.AssertSucceeded();
         Assert.DoesNotContain("msgs/s", result.Output);
         Assert.DoesNotContain(" INF]", result.Output);
         Assert.StartsWith("Summary after", result.Output.TrimStart());
@@ -79,7 +79,7 @@ public sealed class CommandLineSpec
         {
             var result = await HostRunner.RunAsync("topics", "--config", config);
 
-            Assert.Equal(0, result.ExitCode);
+            result.AssertSucceeded();
             Assert.Contains("not dispatched", result.Output);
             Assert.Matches(@"channel:all\s+2\s+0", result.Output);
             Assert.Matches(@"channel:all-cached\s+1\s+0", result.Output);

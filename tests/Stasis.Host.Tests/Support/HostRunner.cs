@@ -3,7 +3,11 @@ using Stasis.Host.Hosting;
 namespace Stasis.Host.Tests.Support;
 
 /// <summary>An in-process run of the host: its exit code, what it printed, and its internal outcome.</summary>
-internal sealed record HostResult(int ExitCode, string Output, string Error, RunOutcome Outcome);
+internal sealed record HostResult(int ExitCode, string Output, string Error, RunOutcome Outcome)
+{
+    /// <summary>Asserts exit code 0, showing everything the run printed when it is not.</summary>
+    public void AssertSucceeded() => Assert.True(ExitCode == 0, $"exit code {ExitCode}; output:\n{Output}\nerror:\n{Error}");
+}
 
 /// <summary>Runs the host in-process, as `dotnet run --project src/Stasis.Host -- args` would.</summary>
 internal static class HostRunner
