@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using Stasis.Benchmarks.Workloads;
+
+namespace Stasis.Benchmarks.Quick;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Stasis.Benchmarks -- quick</c>: every goal of the benchmark issue, each case
+/// interleaved with its baseline, one <c>ratio …</c> line per goal and a last <c>goals met: k/n</c> line.
+/// </summary>
+public static class QuickMode
+{
+    /// <summary>Subscriptions on one topic in the large fan-out case.</summary>
+    public const int ManySubscriptions = 10_000;
+
+    public static IReadOnlyList<Goal> Goals() =>
+    [
+        new ThroughputGoal("publish-1-vs-akka-tell-1", 0.8, c => new StasisPublishWorkload(c.Bus, 1), c => new AkkaTellWorkload(c.Akka, 1)),
+        new ThroughputGoal("publish-1-vs-eventstream-1", 1.0, c => new StasisPublishWorkload(c.Bus, 1), c => new AkkaEventStreamWorkload(c.Akka, 1)),
+        new ThroughputGoal("publish-1-vs-protoactor-1", 1.0, c => new StasisPublishWorkload(c.Bus, 1), c => new ProtoSendWorkload(c.Proto, 1)),
+        new ThroughputGoal("publish-forwarded-2-levels-vs-publish-1", 0.9, c => new StasisPublishWorkload(c.Bus, 1, levels: 2), c => new StasisPublishWorkload(c.Bus, 1)),
+        new ThroughputGoal("publish-10-vs-akka-tell-snapshot-10", 0.9, c => new StasisPublishWorkload(c.Bus, 10), c => new AkkaTellWorkload(c.Akka, 10)),
+        new ThroughputGoal("publish-100-vs-akka-tell-snapshot-100", 0.9, c => new StasisPublishWorkload(c.Bus, 100), c => new AkkaTellWorkload(c.Akka, 100)),
+        new ThroughputGoal("publish-10-vs-eventstream-10", 1.0, c => new StasisPublishWorkload(c.Bus, 10), c => new AkkaEventStreamWorkload(c.Akka, 10)),
+        new ThroughputGoal("publish-10-vs-protoactor-fanout-10", 1.0, c => new StasisPublishWorkload(c.Bus, 10), c => new ProtoSendWorkload(c.Proto, 10)),
+        .. ExtraGoals.All,
+        new MemoryGoal("idle-subscription-memory-vs-bare-actor", 1.25, c => new IdleSubscriptions(c.Bus), c => new IdleActors(c.Akka)),
+        new MemoryGoal("idle-topic-memory-vs-bare-actor", 1.5, c => new IdleTopics(c.Bus), c => new IdleActors(c.Akka)),
+        new RateGoal("subscribe-unsubscribe-pairs-vs-100k-per-s", 100_000, "pairs", c => new StasisSubscribeUnsubscribeWorkload(c.Bus)),
+        new ThroughputGoal("publish-100k-subscriptions-vs-publish-100-per-delivery", 0.8,
+            c => new StasisPublishWorkload(c.Bus, ManySubscriptions, options: StasisBench.PingOnly(c.Bus)), c => new StasisPublishWorkload(c.Bus, 100)),
+    ];
+
+    public static int Run()
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var context = new QuickContext();
+        ReportLatency(context);
+        var goals = Goals();
+        var met = goals.Count(goal => goal.Report(context));
+        context.Info($"quick run took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        Console.WriteLine($"goals met: {met}/{goals.Count}");
+        return 0;
+    }
+
+    /// <summary>Publish → handler latency (p50, p99) at 10% and 50% of the measured maximum rate; reported, not judged.</summary>
+    private static void ReportLatency(QuickContext context)
+    {
+        using var workload = new LatencyWorkload(context.Bus);
+        var n = Measure.Calibrate(workload);
+        var max = Measure.Median([.. Enumerable.Range(0, 3).Select(_ => Measure.Rate(workload, n))]);
+        foreach (var fraction in new[] { 0.1, 0.5 })
+        {
+            var rate = max * fraction;
+            var messages = (int)(rate * 0.5); // half a second
+            workload.RunPaced(messages, rate);
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Format(inv, "latency publish-1 at {0:0}% of max ({1:0.00} M msgs/s of {2:0.00}): p50 {3:0.0} us p99 {4:0.0} us",
+                fraction * 100, rate / 1e6, max / 1e6, workload.Percentile(0.5), workload.Percentile(0.99)));
+        }
+    }
+}
