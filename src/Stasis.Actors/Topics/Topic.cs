@@ -21,6 +21,7 @@ namespace Stasis.Actors.Topics;
 public sealed class Topic : IDisposable
 {
     private Fanout? _fanout = Fanout.Empty;
+    private Fanout? _changeFanout = Fanout.Empty;
     private long _dispatched;
     private long _notDispatched;
 
@@ -61,6 +62,7 @@ public sealed class Topic : IDisposable
 
     // Membership, guarded by the bus's TopicGraph lock.
     internal HashSet<Subscription> Direct { get; } = [];
+    internal HashSet<Subscription> DirectChangeReceivers { get; } = [];
     internal List<TopicForward> Outgoing { get; } = [];
     internal List<TopicForward> Incoming { get; } = [];
 
@@ -69,6 +71,17 @@ public sealed class Topic : IDisposable
     {
         get => Volatile.Read(ref _fanout);
         set => Volatile.Write(ref _fanout, value);
+    }
+
+    /// <summary>
+    /// The part of the publish snapshot that accepts subscription-change messages, or null when stale. Subscribe and
+    /// Unsubscribe dispatch their change through it, so a change costs the subscriptions that filter changes out nothing
+    /// (not even a rebuild of the full snapshot).
+    /// </summary>
+    internal Fanout? ChangeFanout
+    {
+        get => Volatile.Read(ref _changeFanout);
+        set => Volatile.Write(ref _changeFanout, value);
     }
 
     /// <summary>
@@ -178,9 +191,14 @@ public sealed class Topic : IDisposable
     /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
     /// </summary>
     /// <returns>True when <paramref name="syncTarget"/> was reached and queued the sync delivery.</returns>
-    internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null)
+    internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null) =>
+        DispatchTo(Fanout ?? Bus.Graph.Rebuild(this, changesOnly: false), message, syncTarget, syncDone);
+
+    /// <summary>Dispatches a subscription-change message made by the bus (called under the graph's lock).</summary>
+    internal void DispatchChange(StasisMessage change) => DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, changesOnly: true), change, null, null);
+
+    private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
-        var fanout = Fanout ?? Bus.Graph.Rebuild(this);
         var type = message.Type;
         var open = fanout.Open;
         var selective = type.Index < fanout.ByType.Length ? fanout.ByType[type.Index] : null;
