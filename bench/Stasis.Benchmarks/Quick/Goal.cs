@@ -7,7 +7,7 @@ namespace Stasis.Benchmarks.Quick;
 public abstract class Goal(string name, double threshold, bool atMost = false)
 {
     /// <summary>Interleaved case/baseline pairs (A B A B …) measured per goal.</summary>
-    public const int Pairs = 6;
+    public const int Pairs = 8;
 
     public string Name { get; } = name;
 
@@ -43,7 +43,10 @@ public sealed class ThroughputGoal(string name, double threshold, Func<QuickCont
             rates.b.Add(Measure.Rate(b, nb));
             ratios.Add(rates.a[^1] / rates.b[^1]);
         }
-        context.Info($"{Name}: case {Measure.Median(rates.a) / 1e6:0.00} M deliveries/s, baseline {Measure.Median(rates.b) / 1e6:0.00} M deliveries/s");
+        var costA = Measure.CostPerDelivery(a, na);
+        var costB = Measure.CostPerDelivery(b, nb);
+        context.Info($"{Name}: case {Measure.Median(rates.a) / 1e6:0.00} M deliveries/s {costA.CpuNanos:0} ns-cpu {costA.Bytes:0} B per delivery;"
+                     + $" baseline {Measure.Median(rates.b) / 1e6:0.00} M deliveries/s {costB.CpuNanos:0} ns-cpu {costB.Bytes:0} B per delivery");
         return Measure.Median(ratios);
     }
 }

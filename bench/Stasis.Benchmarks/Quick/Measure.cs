@@ -7,7 +7,7 @@ namespace Stasis.Benchmarks.Quick;
 public static class Measure
 {
     /// <summary>Target duration of one timed sample.</summary>
-    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(60);
+    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(40);
 
     /// <summary>Deliveries per second of one run of <paramref name="messages"/> messages.</summary>
     public static double Rate(Workload workload, int messages)
@@ -16,6 +16,22 @@ public static class Measure
         workload.Run(messages);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return (double)messages * workload.Fanout / seconds;
+    }
+
+    /// <summary>
+    /// Process CPU time (all threads) and bytes allocated (all threads) per delivery over <paramref name="runs"/> runs:
+    /// unlike a rate, these stay meaningful on a machine shared with other work.
+    /// </summary>
+    public static (double CpuNanos, double Bytes) CostPerDelivery(Workload workload, int messages, int runs = 3)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < runs; i++)
+            workload.Run(messages);
+        process.Refresh();
+        var deliveries = (double)messages * workload.Fanout * runs;
+        return ((process.TotalProcessorTime - cpu).TotalNanoseconds / deliveries, (GC.GetTotalAllocatedBytes(precise: true) - bytes) / deliveries);
     }
 
     /// <summary>

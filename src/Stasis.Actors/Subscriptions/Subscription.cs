@@ -30,9 +30,7 @@ public sealed class Subscription
     private int _state;
     private volatile bool _done;
     private volatile StasisMessage? _final;
-    private long _enqueued;
-    private long _handled;
-    private long _failed;
+    private HandlerCounters? _counters;
     private long _filtered;
     private int _congested;
 
@@ -63,14 +61,14 @@ public sealed class Subscription
     /// <summary>True once the final message was received; already true while its handler runs.</summary>
     public bool IsDone => _done;
 
-    /// <summary>Messages queued and not yet handled.</summary>
-    public int QueueDepth => (int)Math.Max(0, Volatile.Read(ref _enqueued) - Volatile.Read(ref _handled));
+    /// <summary>Messages queued and not yet handled (the length of the subscription actor's mailbox).</summary>
+    public int QueueDepth => Actor is ActorRefWithCell { Underlying: { } cell } ? cell.NumberOfMessages : 0;
 
     /// <summary>Messages handled so far, change messages included.</summary>
-    public long HandledCount => Volatile.Read(ref _handled);
+    public long HandledCount => Volatile.Read(ref _counters)?.Handled ?? 0;
 
     /// <summary>Handler calls that threw.</summary>
-    public long FailedCount => Volatile.Read(ref _failed);
+    public long FailedCount => Volatile.Read(ref _counters)?.Failed ?? 0;
 
     /// <summary>Messages held back by this subscription's filter before queueing.</summary>
     public long FilteredCount => Volatile.Read(ref _filtered);
@@ -150,36 +148,48 @@ public sealed class Subscription
 
     internal void CountFiltered() => Interlocked.Increment(ref _filtered);
 
-    /// <summary>Queues <paramref name="message"/> (an envelope or a sync delivery) on the subscription's actor.</summary>
-    internal void Enqueue(object message)
+    /// <summary>
+    /// Queues <paramref name="message"/> (an envelope or a sync delivery) on the subscription's actor. Publishers write
+    /// nothing in the subscription, so the publisher and the handler thread share no written cache line.
+    /// </summary>
+    internal void Enqueue(object message) => Actor.Tell(message, ActorRefs.NoSender);
+
+    /// <summary>Reports the subscription congested if its queue reached the high-water mark (topics sample this every 16 publishes).</summary>
+    internal void CheckCongestion()
     {
-        var queued = Interlocked.Increment(ref _enqueued);
-        // The water mark is sampled every 16 messages, so the hot path reads no line the handler thread writes.
-        if ((queued & 15) == 0 && queued - Volatile.Read(ref _handled) >= HighWaterMark
-            && Interlocked.CompareExchange(ref _congested, 1, 0) == 0)
-            Topic.Bus.Diagnostics.Congested(this, queued - Volatile.Read(ref _handled));
-        Actor.Tell(message, ActorRefs.NoSender);
+        if (Volatile.Read(ref _congested) == 1)
+            return;
+        var depth = QueueDepth;
+        if (depth >= HighWaterMark && Interlocked.CompareExchange(ref _congested, 1, 0) == 0)
+            Topic.Bus.Diagnostics.Congested(this, depth);
     }
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
-    internal void Handle(StasisEnvelope envelope)
+    /// <summary>
+    /// Gives the handler thread its counters, made on first use by the subscription's actor (so, on the handler thread,
+    /// away from the cache lines publishers read) and kept across restarts.
+    /// </summary>
+    internal void AttachCounters() => Volatile.Write(ref _counters, _counters ?? new HandlerCounters());
+
+    internal void Handle(Topic originalTopic, StasisMessage message)
     {
+        var counters = _counters!;
         try
         {
             if (_handler is not null)
-                _handler(this, envelope.Topic, envelope.Message);
+                _handler(this, originalTopic, message);
             else
-                Target!.Tell(envelope, ActorRefs.NoSender);
+                Target!.Tell(new StasisEnvelope(originalTopic, message), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref _failed);
-            throw new SubscriptionHandlerException(this, envelope, ex);
+            Volatile.Write(ref counters.Failed, counters.Failed + 1);
+            throw new SubscriptionHandlerException(this, new StasisEnvelope(originalTopic, message), ex);
         }
         finally
         {
-            Volatile.Write(ref _handled, _handled + 1);
+            Volatile.Write(ref counters.Handled, counters.Handled + 1);
             if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark
                 && Interlocked.CompareExchange(ref _congested, 0, 1) == 1)
                 Topic.Bus.Diagnostics.Recovered(this);
@@ -219,4 +229,11 @@ public sealed class Subscription
         _done = true;
         _joined.TrySetResult();
     }
+}
+
+/// <summary>Counters written only by a subscription's handler thread.</summary>
+internal sealed class HandlerCounters
+{
+    public long Handled;
+    public long Failed;
 }

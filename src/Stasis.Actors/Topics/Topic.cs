@@ -207,8 +207,9 @@ public sealed class Topic : IDisposable
             Interlocked.Increment(ref _notDispatched);
             return false;
         }
-        Interlocked.Increment(ref _dispatched);
-        var envelope = new StasisEnvelope(this, message);
+        // Every 16th publish also samples each reached subscription's queue against its high-water mark.
+        var sample = (Interlocked.Increment(ref _dispatched) & 15) == 0;
+        var delivery = new Delivery(this, message, syncTarget, syncDone);
         var syncQueued = false;
         foreach (var subscription in open)
         {
@@ -216,24 +217,40 @@ public sealed class Topic : IDisposable
             if (!declined.IsEmpty && declined.Contains(type))
                 subscription.CountFiltered();
             else
-                syncQueued |= Deliver(subscription, envelope, syncTarget, syncDone);
+                syncQueued |= delivery.To(subscription, sample);
         }
         if (selective is not null)
         {
             foreach (var subscription in selective)
-                syncQueued |= Deliver(subscription, envelope, syncTarget, syncDone);
+                syncQueued |= delivery.To(subscription, sample);
         }
         return syncQueued;
     }
 
-    private static bool Deliver(Subscription subscription, StasisEnvelope envelope, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    /// <summary>
+    /// One publish on its way to the reached subscriptions. A subscription of the publishing topic itself is queued the
+    /// bare message (its handler is told its own topic); one reached through forwarding is queued a
+    /// <see cref="StasisEnvelope"/> naming the original topic, made once per publish and shared.
+    /// </summary>
+    private struct Delivery(Topic topic, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
-        if (syncDone is not null && ReferenceEquals(subscription, syncTarget))
+        private StasisEnvelope? _envelope;
+
+        /// <summary>Queues the message on <paramref name="subscription"/>; true when that was the sync delivery.</summary>
+        public bool To(Subscription subscription, bool sample)
         {
-            subscription.Enqueue(new SyncDelivery(envelope, syncDone));
-            return true;
+            var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
+            if (sync)
+                subscription.Enqueue(new SyncDelivery(Envelope(), syncDone!));
+            else if (ReferenceEquals(subscription.Topic, topic))
+                subscription.Enqueue(message);
+            else
+                subscription.Enqueue(Envelope());
+            if (sample)
+                subscription.CheckCongestion();
+            return sync;
         }
-        subscription.Enqueue(envelope);
-        return false;
+
+        private StasisEnvelope Envelope() => _envelope ??= new StasisEnvelope(topic, message);
     }
 }
