@@ -7,7 +7,7 @@ namespace Stasis.Benchmarks.Quick;
 public abstract class Goal(string name, double threshold, bool atMost = false)
 {
     /// <summary>Interleaved case/baseline pairs (A B A B …) measured per goal.</summary>
-    public const int Pairs = 8;
+    public const int Pairs = 11;
 
     public string Name { get; } = name;
 
@@ -76,6 +76,7 @@ public sealed class MemoryGoal(string name, double threshold, Func<QuickContext,
 
     private static double BytesPer(IdleSet set)
     {
+        set.Prepare(Count);
         var before = Measure.LiveBytes();
         set.Create(Count);
         var after = Measure.LiveBytes();

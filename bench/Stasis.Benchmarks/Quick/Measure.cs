@@ -7,7 +7,7 @@ namespace Stasis.Benchmarks.Quick;
 public static class Measure
 {
     /// <summary>Target duration of one timed sample.</summary>
-    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(40);
+    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(25);
 
     /// <summary>Deliveries per second of one run of <paramref name="messages"/> messages.</summary>
     public static double Rate(Workload workload, int messages)

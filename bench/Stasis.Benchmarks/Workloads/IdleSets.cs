@@ -10,6 +10,11 @@ public abstract class IdleSet
 {
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Makes what the instances need but is not part of their cost (e.g. the topics to subscribe to).</summary>
+    public virtual void Prepare(int count)
+    {
+    }
+
     /// <summary>Creates <paramref name="count"/> instances and returns once every one has started and gone idle.</summary>
     public abstract void Create(int count);
 
@@ -59,34 +64,37 @@ public sealed class IdleActors(ActorSystem system) : IdleSet
 }
 
 /// <summary>
-/// Idle callback subscriptions with default options, all on one topic; each has handled its own "Subscribe" change
-/// (and the later subscriptions' changes) when <see cref="Create"/> returns.
+/// Idle callback subscriptions with default options, one per topic (the topics are made beforehand and not counted);
+/// each has handled its own "Subscribe" change when <see cref="Create"/> returns.
 /// </summary>
 public sealed class IdleSubscriptions(StasisBus bus) : IdleSet
 {
-    private Topic? _topic;
+    private Topic[] _topics = [];
     private Subscription[] _subscriptions = [];
+
+    public override void Prepare(int count) => _topics = [.. Enumerable.Range(0, count).Select(_ => StasisBench.NewTopic(bus, "idle-subscription"))];
 
     public override void Create(int count)
     {
         var started = new Completion();
         started.Arm(count);
-        _topic = StasisBench.NewTopic(bus, "idle-subscriptions");
         SubscriptionHandler handler = (subscription, _, message) =>
         {
             if (message.Data is SubscriptionChange { Kind: SubscriptionChangeKind.Subscribe } change && change.SubscriptionId == subscription.Id)
                 started.Signal();
         };
-        _subscriptions = [.. Enumerable.Range(0, count).Select(_ => _topic.Subscribe(handler))];
+        _subscriptions = [.. _topics.Select(topic => topic.Subscribe(handler))];
         started.Wait();
     }
 
     public override void Destroy()
     {
-        _topic!.Dispose();
+        foreach (var topic in _topics)
+            topic.Dispose();
         WaitAll(_subscriptions.Select(s => s.JoinAsync()));
-        WaitAll([_topic.Actor.WatchAsync()]);
+        WaitAll(_topics.Select(t => t.Actor.WatchAsync()));
         _subscriptions = [];
+        _topics = [];
     }
 }
 

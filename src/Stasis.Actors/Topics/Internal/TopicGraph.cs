@@ -153,9 +153,18 @@ internal sealed class TopicGraph
         {
             if ((changesOnly ? topic.ChangeFanout : topic.Fanout) is { } current)
                 return current;
-            var reached = new HashSet<Subscription>();
-            Collect(topic, reached, [], changesOnly);
-            var fanout = Fanout.Build(reached);
+            var own = changesOnly ? topic.DirectChangeReceivers : topic.Direct;
+            Fanout fanout;
+            if (topic.Outgoing.Count == 0)
+            {
+                fanout = Fanout.Build(own); // no forwarding: nothing to merge
+            }
+            else
+            {
+                var reached = new HashSet<Subscription>();
+                Collect(topic, reached, [], changesOnly);
+                fanout = Fanout.Build(reached);
+            }
             if (changesOnly)
                 topic.ChangeFanout = fanout;
             else
