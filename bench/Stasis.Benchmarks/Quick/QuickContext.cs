@@ -1,31 +1,22 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Stasis.Actors;
+using Stasis.Benchmarks.Suites;
 
 namespace Stasis.Benchmarks.Quick;
 
-/// <summary>The systems every quick-mode case runs on: one Akka system (Stasis and the Akka baselines share it) and one Proto.Actor system.</summary>
+/// <summary>The systems every quick-mode case runs on (Stasis and the Akka baselines share one Akka system) and its output.</summary>
 public sealed class QuickContext : IDisposable
 {
-    public QuickContext()
-    {
-        Akka = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nstasis.subscription.high-water-mark = 100000000"));
-        Bus = StasisBus.Get(Akka);
-        Proto = new Proto.ActorSystem();
-    }
+    private readonly Systems _systems = new();
 
-    public ActorSystem Akka { get; }
+    public ActorSystem Akka => _systems.Akka;
 
-    public StasisBus Bus { get; }
+    public StasisBus Bus => _systems.Bus;
 
-    public Proto.ActorSystem Proto { get; }
+    public Proto.ActorSystem Proto => _systems.Proto;
 
     /// <summary>Prints a detail line (absolute numbers behind a ratio); detail lines start with '#'.</summary>
     public void Info(string line) => Console.WriteLine("# " + line);
 
-    public void Dispose()
-    {
-        Proto.ShutdownAsync().Wait(TimeSpan.FromSeconds(10));
-        Akka.Terminate().Wait(TimeSpan.FromSeconds(30));
-    }
+    public void Dispose() => _systems.Dispose();
 }
