@@ -37,12 +37,39 @@ public static class QuickMode
         var started = Stopwatch.GetTimestamp();
         using var context = new QuickContext();
         if (only is null)
+        {
+            ReportMessageCost(context);
             ReportLatency(context);
+        }
         var goals = Goals().Where(g => only is null || g.Name.Contains(only, StringComparison.Ordinal)).ToList();
         var met = goals.Count(goal => goal.Report(context));
         context.Info($"quick run took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         Console.WriteLine($"goals met: {met}/{goals.Count}");
         return 0;
+    }
+
+    /// <summary>
+    /// What creating one message costs on the publisher's thread, single-threaded: its payload alone, the wall-clock
+    /// read that stamps it, and the whole <c>CreateMessage</c> (clock, message object, EID).
+    /// </summary>
+    private static void ReportMessageCost(QuickContext context)
+    {
+        const int n = 1_000_000;
+        var type = StasisBench.PingType(context.Bus);
+        double NanosEach(Action<int> action)
+        {
+            action(0); // JIT
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < n; i++)
+                action(i);
+            return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+        }
+        object? sink = null;
+        var payload = NanosEach(i => sink = new Ping(i));
+        var clock = NanosEach(_ => sink = DateTimeOffset.UtcNow);
+        var message = NanosEach(i => sink = type.CreateMessage(new Ping(i)));
+        GC.KeepAlive(sink);
+        context.Info($"message cost: new Ping {payload:0} ns, DateTimeOffset.UtcNow {clock:0} ns, CreateMessage(new Ping) {message:0} ns");
     }
 
     /// <summary>Publish → handler latency (p50, p99) at 10% and 50% of the measured maximum rate; reported, not judged.</summary>
