@@ -36,7 +36,7 @@ public static class QuickMode
     {
         var started = Stopwatch.GetTimestamp();
         using var context = new QuickContext();
-        if (only is null)
+        if (only is null or "latency")
         {
             ReportMessageCost(context);
             ReportLatency(context);

@@ -48,7 +48,7 @@ public sealed class LatencyWorkload : Workload
         {
             var due = start + (long)(i * interval);
             while (Stopwatch.GetTimestamp() < due)
-                Thread.SpinWait(4);
+                Thread.Yield(); // leaves the core to the handler (2 cores: spinning would starve it)
             _topic.Publish(_type, new Stamp(Stopwatch.GetTimestamp()));
         }
         _done.Wait();
