@@ -211,10 +211,10 @@ public sealed class Topic : IDisposable
         var sample = (Interlocked.Increment(ref _dispatched) & 15) == 0;
         var delivery = new Delivery(this, message, syncTarget, syncDone);
         var syncQueued = false;
+        var declines = fanout.AnyDeclines;
         foreach (var subscription in open)
         {
-            var declined = subscription.Filter.Declined;
-            if (!declined.IsEmpty && declined.Contains(type))
+            if (declines && subscription.Filter.Declined is { IsEmpty: false } declined && declined.Contains(type))
                 subscription.CountFiltered();
             else
                 syncQueued |= delivery.To(subscription, sample);
@@ -237,6 +237,7 @@ public sealed class Topic : IDisposable
         private StasisEnvelope? _envelope;
 
         /// <summary>Queues the message on <paramref name="subscription"/>; true when that was the sync delivery.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool To(Subscription subscription, bool sample)
         {
             var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
