@@ -4,6 +4,7 @@ using Akka.Event;
 using Stasis.Actors.Configuration;
 using Stasis.Actors.Internal;
 using Stasis.Actors.Messages;
+using Stasis.Actors.Statistics;
 using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Subscriptions.Internal;
 using Stasis.Actors.Topics;
@@ -28,10 +29,10 @@ public sealed class StasisBus : IExtension
 {
     private readonly ConcurrentDictionary<string, MessageType> _types = new(StringComparer.Ordinal);
     private readonly object _typeLock = new();
+    private System.Collections.Immutable.ImmutableList<Action<MessageType>> _typeWatchers = [];
     private readonly IActorRef _root;
     private long _nextTopicId;
     private long _nextSubscriptionId;
-    private volatile bool _shuttingDown;
 
     internal StasisBus(ExtendedActorSystem system)
     {
@@ -45,6 +46,7 @@ public sealed class StasisBus : IExtension
         if (Settings.DeclinedMessageTypes.Contains(SubscriptionChangeType.Name))
             Diagnostics.Log.Warning("stasis.declined-message-types lists {0}: ignored, subscriptions need it for their final message", SubscriptionChangeType.Name);
         _root = BusRootActor.AttachChild(system.SystemGuardian, Props.Create<BusRootActor>(), "stasis");
+        BusMetrics.Register(this);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stasis-dispose-topics", ShutdownAsync);
     }
 
@@ -71,10 +73,13 @@ public sealed class StasisBus : IExtension
     public IReadOnlyCollection<Topic> Topics => [.. Graph.Topics];
 
     /// <summary>True once the actor system started shutting down: publishing is then a counted no-op.</summary>
-    public bool IsShuttingDown => _shuttingDown;
+    public bool IsShuttingDown => Graph.IsClosed;
 
     /// <summary>True while at least one subscription is above its high-water mark (publishers may slow down).</summary>
     public bool IsOverloaded => Diagnostics.CongestedSubscriptions > 0;
+
+    /// <summary>Every message type made on the bus (the built-in subscription-change type included).</summary>
+    public IReadOnlyCollection<MessageType> MessageTypes => [.. _types.Values];
 
     internal TopicGraph Graph { get; }
 
@@ -89,6 +94,7 @@ public sealed class StasisBus : IExtension
     public MessageType<T> CreateMessageType<T>(string name) where T : class
     {
         ValidateName(name, "message type");
+        System.Collections.Immutable.ImmutableList<Action<MessageType>>? watchers = null;
         if (!_types.TryGetValue(name, out var type))
         {
             lock (_typeLock)
@@ -100,11 +106,28 @@ public sealed class StasisBus : IExtension
                     _types[name] = type;
                     if (declined)
                         Diagnostics.Log.Debug("Message type {0} is declined by configuration", name);
+                    watchers = _typeWatchers;
                 }
             }
+            foreach (var watcher in watchers ?? [])
+                watcher(type);
         }
         return type as MessageType<T>
                ?? throw new ArgumentException($"Message type '{name}' already exists with payload type {type.PayloadType}, not {typeof(T)}.", nameof(name));
+    }
+
+    /// <summary>Every message type of the bus.</summary>
+
+    /// <summary>
+    /// Calls <paramref name="watcher"/> (outside any lock, from the creating thread) for each message type created
+    /// from now on. A type created while this runs is either in <see cref="MessageTypes"/> afterwards or reported.
+    /// </summary>
+    /// <returns>Stops the calls.</returns>
+    internal IDisposable WatchMessageTypes(Action<MessageType> watcher)
+    {
+        lock (_typeLock)
+            _typeWatchers = _typeWatchers.Add(watcher);
+        return new TypeWatch(this, watcher);
     }
 
     /// <summary>The message type named <paramref name="name"/>, or null.</summary>
@@ -119,8 +142,6 @@ public sealed class StasisBus : IExtension
     public Topic CreateTopic(string name, string? detail = null)
     {
         ValidateName(name, "topic");
-        if (_shuttingDown)
-            throw new InvalidOperationException($"Cannot create topic '{name}': the actor system is shutting down.");
         return Graph.GetOrAdd(name, () =>
         {
             var topic = new Topic(this, name, detail, "topic-" + Interlocked.Increment(ref _nextTopicId));
@@ -153,6 +174,13 @@ public sealed class StasisBus : IExtension
         return Graph.AddForward(from, to);
     }
 
+    /// <summary>
+    /// A snapshot of the bus's counters: topics (subscribers, forwards, dispatched), live subscriptions (queue depth,
+    /// handled, failed, filtered, handler time) and message types (published, unused). The meter
+    /// <see cref="BusStatistics.MeterName"/> publishes the same numbers as metrics. Never blocks publishers.
+    /// </summary>
+    public BusStatistics GetStatistics() => BusMetrics.Snapshot(this);
+
     internal Subscription Subscribe(Topic topic, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options)
     {
         if (topic.IsDisposed)
@@ -164,9 +192,19 @@ public sealed class StasisBus : IExtension
         if (low < 0 || low >= high)
             throw new ArgumentException($"LowWaterMark must be between 0 and HighWaterMark - 1 ({high - 1}), was {low}.", nameof(options));
 
+        if (options.Dispatcher is { } dispatcher && !System.Dispatchers.HasDispatcher(dispatcher))
+            throw new ArgumentException($"Dispatcher '{dispatcher}' is not configured.", nameof(options));
         var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
         var subscription = new Subscription(topic, id, handler, target, options, high, low);
-        subscription.Actor = BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id);
+        try
+        {
+            subscription.Actor = BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id);
+        }
+        catch (InvalidOperationException) when (topic.IsDisposed)
+        {
+            // The topic's actor refuses new children once it is stopping.
+            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+        }
         var change = SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, id, SubscriptionChangeKind.Subscribe))!;
         try
         {
@@ -181,24 +219,36 @@ public sealed class StasisBus : IExtension
         return subscription;
     }
 
-    internal void DisposeTopic(Topic topic)
+    /// <summary>Disposes <paramref name="topic"/>; returns the subscriptions it ended (none when it was already disposed).</summary>
+    internal Subscription[] DisposeTopic(Topic topic)
     {
         if (Graph.Dispose(topic) is not { } subscriptions)
-            return;
+            return [];
         foreach (var subscription in subscriptions)
             subscription.Unsubscribe();
         topic.Actor.Tell(TopicActor.Stop.Instance);
+        return subscriptions;
     }
 
+    /// <summary>
+    /// The CoordinatedShutdown task: refuses new topics, disposes every topic (each subscription gets its queued
+    /// messages, then its final message) and completes when every final message was handled.
+    /// </summary>
     private async Task<Akka.Done> ShutdownAsync()
     {
-        _shuttingDown = true;
-        var topics = Graph.Topics.ToList();
-        var joins = topics.SelectMany(t => t.Bus.Graph.DirectSubscriptions(t)).Select(s => s.JoinAsync()).ToList();
-        foreach (var topic in topics)
-            topic.Dispose();
+        Graph.Close();
+        var joins = Graph.Topics.ToList().SelectMany(DisposeTopic).Select(s => s.JoinAsync()).ToList();
         await Task.WhenAll(joins).ConfigureAwait(false);
         return Akka.Done.Instance;
+    }
+
+    private sealed class TypeWatch(StasisBus bus, Action<MessageType> watcher) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (bus._typeLock)
+                bus._typeWatchers = bus._typeWatchers.Remove(watcher);
+        }
     }
 
     private static void ValidateName(string name, string what)

@@ -13,7 +13,7 @@ public enum FailurePolicy
     /// <summary>Restart the subscription's actor, keeping its queue, and go on with the next message.</summary>
     Restart,
 
-    /// <summary>End the subscription: its final message is delivered and it leaves the topic.</summary>
+    /// <summary>Unsubscribe: the subscription leaves the topic, its already queued messages are delivered, then its final message.</summary>
     Stop,
 }
 

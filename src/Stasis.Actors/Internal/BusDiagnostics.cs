@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Stasis.Actors.Configuration;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Topics;
@@ -48,24 +49,30 @@ internal sealed class BusDiagnostics
             subscription.Name, subscription.Id, subscription.Topic.Name, depth, subscription.HighWaterMark);
     }
 
-    public void Recovered(Subscription subscription)
+    /// <summary>A congested subscription fell to its low-water mark (<paramref name="recovered"/>) or ended while congested.</summary>
+    public void Recovered(Subscription subscription, bool recovered)
     {
         Interlocked.Decrement(ref _congestedSubscriptions);
+        if (!recovered)
+        {
+            _log.Info("Subscription {0} ({1}) on topic {2} ended while congested", subscription.Name, subscription.Id, subscription.Topic.Name);
+            return;
+        }
         _log.Info("Subscription {0} ({1}) on topic {2}: queue back to {3} messages (low-water mark {4})",
             subscription.Name, subscription.Id, subscription.Topic.Name, subscription.QueueDepth, subscription.LowWaterMark);
     }
 
-    public void HandlerFailed(Topic topic, SubscriptionHandlerException? failure, Exception exception, Directive directive)
+    public void HandlerFailed(Topic topic, SubscriptionHandlerException? failure, Exception exception, FailurePolicy policy)
     {
         Interlocked.Increment(ref _handlerFailures);
         if (failure is null)
         {
-            _log.Error(exception, "A subscription actor of topic {0} failed outside its handler; directive {1}", topic.Name, directive);
+            _log.Error(exception, "A subscription actor of topic {0} failed outside its handler; failure policy {1}", topic.Name, policy);
             return;
         }
         var subscription = failure.Subscription;
-        _log.Error(failure.InnerException, "Handler of subscription {0} ({1}) on topic {2} threw on a {3} message; directive {4}",
-            subscription.Name, subscription.Id, topic.Name, failure.Envelope.Message.Type.Name, directive);
+        _log.Error(failure.InnerException, "Handler of subscription {0} ({1}) on topic {2} threw on a {3} message; failure policy {4}",
+            subscription.Name, subscription.Id, topic.Name, failure.Envelope.Message.Type.Name, policy);
     }
 
     public void FinalHandlerFailed(Subscription subscription, Exception exception)

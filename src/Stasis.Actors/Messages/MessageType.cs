@@ -12,6 +12,9 @@ namespace Stasis.Actors.Messages;
 /// </remarks>
 public abstract class MessageType
 {
+    private long _published;
+    private long _unused;
+
     private protected MessageType(string name, Type payloadType, bool isDeclined, int index, StasisBus bus)
     {
         Name = name;
@@ -30,10 +33,24 @@ public abstract class MessageType
     /// <summary>True when configuration declined this type: its messages are never created nor delivered.</summary>
     public bool IsDeclined { get; }
 
+    /// <summary>Messages of this type published to a topic (forwarding does not count again; declined ones are not published).</summary>
+    public long PublishedCount => Volatile.Read(ref _published);
+
+    /// <summary>Messages of this type published to a topic that reached no subscription.</summary>
+    public long UnusedCount => Volatile.Read(ref _unused);
+
     /// <summary>A small dense number, unique within the bus, used for fast filtering.</summary>
     internal int Index { get; }
 
     internal StasisBus Bus { get; }
+
+    /// <summary>Counts one publish of this type; <paramref name="used"/> is false when it reached no subscription.</summary>
+    internal void CountPublished(bool used)
+    {
+        Interlocked.Increment(ref _published);
+        if (!used)
+            Interlocked.Increment(ref _unused);
+    }
 
     /// <inheritdoc />
     public override string ToString() => IsDeclined ? $"{Name} (declined)" : Name;

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Akka.Actor;
+using Stasis.Actors.Internal;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions.Internal;
 using Stasis.Actors.Topics;
@@ -65,16 +67,27 @@ public sealed class Subscription
     public int QueueDepth => Actor is ActorRefWithCell { Underlying: { } cell } ? cell.NumberOfMessages : 0;
 
     /// <summary>Messages handled so far, change messages included.</summary>
-    public long HandledCount => Volatile.Read(ref _counters)?.Handled ?? 0;
+    public long HandledCount => Counters is { } c ? Volatile.Read(ref c.Handled) : 0;
 
     /// <summary>Handler calls that threw.</summary>
-    public long FailedCount => Volatile.Read(ref _counters)?.Failed ?? 0;
+    public long FailedCount => Counters is { } c ? Volatile.Read(ref c.Failed) : 0;
 
     /// <summary>Messages held back by this subscription's filter before queueing.</summary>
     public long FilteredCount => Volatile.Read(ref _filtered);
 
     /// <summary>True while the queue is above <see cref="HighWaterMark"/> and has not yet fallen to <see cref="LowWaterMark"/>.</summary>
     public bool IsCongested => Volatile.Read(ref _congested) == 1;
+
+    /// <summary>The shortest handler call so far (zero before the first call).</summary>
+    public TimeSpan HandlerTimeMin => HandledCount == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, Volatile.Read(ref Counters!.TicksMin));
+
+    /// <summary>The longest handler call so far.</summary>
+    public TimeSpan HandlerTimeMax => Counters is { } c ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref c.TicksMax)) : TimeSpan.Zero;
+
+    /// <summary>The mean handler call so far (zero before the first call).</summary>
+    public TimeSpan HandlerTimeMean => HandledCount is var n and > 0
+        ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref Counters!.TicksTotal) / n)
+        : TimeSpan.Zero;
 
     /// <summary>Queue length at which the subscription is reported congested.</summary>
     public int HighWaterMark { get; }
@@ -135,6 +148,9 @@ public sealed class Subscription
     /// <summary>Holds messages of <paramref name="type"/> back from now on (they are not queued).</summary>
     public void DeclineMessageType(MessageType type) => ChangeFilter(type, static (f, t) => f.Decline(t));
 
+    /// <summary>Replaces the whole filter (used by routers, which own their subscription's filter).</summary>
+    internal void SetFilter(TypeFilter filter) => Topic.Bus.Graph.ChangeFilter(this, () => _filter = filter);
+
     private void ChangeFilter(MessageType type, Func<TypeFilter, MessageType, TypeFilter> change)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -149,8 +165,8 @@ public sealed class Subscription
     internal void CountFiltered() => Interlocked.Increment(ref _filtered);
 
     /// <summary>
-    /// Queues <paramref name="message"/> (an envelope or a sync delivery) on the subscription's actor. Publishers write
-    /// nothing in the subscription, so the publisher and the handler thread share no written cache line.
+    /// Queues <paramref name="message"/> (a message, an envelope or a sync delivery) on the subscription's actor.
+    /// Publishers write nothing in the subscription, so the publisher and the handler thread share no written cache line.
     /// </summary>
     internal void Enqueue(object message) => Actor.Tell(message, ActorRefs.NoSender);
 
@@ -160,8 +176,30 @@ public sealed class Subscription
         if (Volatile.Read(ref _congested) == 1)
             return;
         var depth = QueueDepth;
-        if (depth >= HighWaterMark && Interlocked.CompareExchange(ref _congested, 1, 0) == 0)
-            Topic.Bus.Diagnostics.Congested(this, depth);
+        if (depth >= HighWaterMark)
+            MarkCongested(depth);
+    }
+
+    private void MarkCongested(long depth)
+    {
+        if (Interlocked.CompareExchange(ref _congested, 1, 0) != 0)
+            return;
+        Topic.Bus.Diagnostics.Congested(this, depth);
+        // A late publish may reach a subscription that has just ended: it must not stay congested for ever.
+        if (Volatile.Read(ref _state) == Ended)
+            ClearCongestion(recovered: false);
+    }
+
+    /// <summary>
+    /// Queues a publish-sync delivery. <paramref name="done"/> completes true once the handler ran it; if the
+    /// subscription ends first, it completes false: the final message is the last handler call, so once the join
+    /// completes the delivery can no longer run (a message sent to a stopping actor may be dropped without a trace).
+    /// </summary>
+    internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
+    {
+        Enqueue(new SyncDelivery(envelope, done));
+        _joined.Task.ContinueWith(static (_, state) => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----
@@ -175,6 +213,7 @@ public sealed class Subscription
     internal void Handle(Topic originalTopic, StasisMessage message)
     {
         var counters = _counters!;
+        var start = Stopwatch.GetTimestamp();
         try
         {
             if (_handler is not null)
@@ -189,11 +228,30 @@ public sealed class Subscription
         }
         finally
         {
+            RecordHandlerTime(counters, Stopwatch.GetTimestamp() - start);
             Volatile.Write(ref counters.Handled, counters.Handled + 1);
-            if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark
-                && Interlocked.CompareExchange(ref _congested, 0, 1) == 1)
-                Topic.Bus.Diagnostics.Recovered(this);
+            if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark)
+                ClearCongestion(recovered: true);
         }
+    }
+
+    /// <summary>Keeps min, max and total handler time (single writer: the actor) and feeds the metrics histogram.</summary>
+    private void RecordHandlerTime(HandlerCounters counters, long ticks)
+    {
+        if (ticks < counters.TicksMin)
+            Volatile.Write(ref counters.TicksMin, ticks);
+        if (ticks > counters.TicksMax)
+            Volatile.Write(ref counters.TicksMax, ticks);
+        Volatile.Write(ref counters.TicksTotal, counters.TicksTotal + ticks);
+        BusMetrics.RecordHandlerTime(this, ticks);
+    }
+
+    private HandlerCounters? Counters => Volatile.Read(ref _counters);
+
+    private void ClearCongestion(bool recovered)
+    {
+        if (Interlocked.CompareExchange(ref _congested, 0, 1) == 1)
+            Topic.Bus.Diagnostics.Recovered(this, recovered);
     }
 
     /// <summary>Runs from the actor's PostStop: whatever ended the actor, the final message is delivered once.</summary>
@@ -203,7 +261,9 @@ public sealed class Subscription
             _final = Topic.Bus.Graph.RemoveSubscription(this); // ended by failure policy, disposal or shutdown
         if (Interlocked.Exchange(ref _state, Ended) == Ended)
             return; // never started (see Abandon)
-        var final = _final!;
+        ClearCongestion(recovered: false); // an ended subscription no longer counts towards the bus's Overloaded flag
+        // Unsubscribe on another thread may have claimed the state and not yet stored the final message.
+        var final = _final ?? SpinUntilFinal();
         _done = true;
         try
         {
@@ -222,6 +282,14 @@ public sealed class Subscription
         }
     }
 
+    private StasisMessage SpinUntilFinal()
+    {
+        var spin = new SpinWait();
+        while (_final is null)
+            spin.SpinOnce();
+        return _final;
+    }
+
     /// <summary>Marks a subscription whose topic was disposed while it was being made: it never started.</summary>
     internal void Abandon()
     {
@@ -236,4 +304,7 @@ internal sealed class HandlerCounters
 {
     public long Handled;
     public long Failed;
+    public long TicksMin = long.MaxValue;
+    public long TicksMax;
+    public long TicksTotal;
 }

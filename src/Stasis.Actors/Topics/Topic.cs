@@ -51,6 +51,9 @@ public sealed class Topic : IDisposable
     /// <summary>The number of subscriptions made on this topic itself (not through forwarding).</summary>
     public int SubscriberCount => Bus.Graph.DirectCount(this);
 
+    /// <summary>The number of topics this topic forwards to directly (see <see cref="StasisBus.ForwardAll"/>).</summary>
+    public int ForwardCount => Bus.Graph.ForwardCount(this);
+
     /// <summary>Messages published here that reached at least one subscription.</summary>
     public long DispatchedCount => Volatile.Read(ref _dispatched);
 
@@ -205,10 +208,12 @@ public sealed class Topic : IDisposable
         if (open.Length == 0 && selective is null)
         {
             Interlocked.Increment(ref _notDispatched);
+            type.CountPublished(used: false);
             return false;
         }
         // Every 16th publish also samples each reached subscription's queue against its high-water mark.
         var sample = (Interlocked.Increment(ref _dispatched) & 15) == 0;
+        type.CountPublished(used: true);
         var delivery = new Delivery(this, message, syncTarget, syncDone);
         var syncQueued = false;
         var declines = fanout.AnyDeclines;
@@ -242,7 +247,7 @@ public sealed class Topic : IDisposable
         {
             var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
             if (sync)
-                subscription.Enqueue(new SyncDelivery(Envelope(), syncDone!));
+                subscription.EnqueueSync(Envelope(), syncDone!);
             else if (ReferenceEquals(subscription.Topic, topic))
                 subscription.Enqueue(message);
             else

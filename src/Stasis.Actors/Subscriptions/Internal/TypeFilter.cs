@@ -17,6 +17,9 @@ internal sealed class TypeFilter
 
     public bool IsSelective { get; }
 
+    /// <summary>A selective filter accepting exactly <paramref name="types"/> (possibly none).</summary>
+    public static TypeFilter AcceptOnly(IEnumerable<MessageType> types) => new(true, [.. types], []);
+
     public ImmutableHashSet<MessageType> Accepted { get; }
 
     public ImmutableHashSet<MessageType> Declined { get; }

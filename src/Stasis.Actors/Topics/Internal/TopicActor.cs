@@ -31,17 +31,35 @@ internal sealed class TopicActor : ActorBase
     protected override SupervisorStrategy SupervisorStrategy()
     {
         var bus = _topic.Bus;
-        var directive = bus.Settings.FailurePolicy switch
-        {
-            FailurePolicy.Restart => Directive.Restart,
-            FailurePolicy.Stop => Directive.Stop,
-            _ => Directive.Resume,
-        };
+        var policy = bus.Settings.FailurePolicy;
         return new OneForOneStrategy(-1, -1, ex =>
         {
-            bus.Diagnostics.HandlerFailed(_topic, ex as SubscriptionHandlerException, ex, directive);
+            var failure = ex as SubscriptionHandlerException;
+            var directive = Decide(policy, failure);
+            bus.Diagnostics.HandlerFailed(_topic, failure, ex, policy);
             return directive;
         }, loggingEnabled: false);
+    }
+
+    /// <summary>
+    /// The directive for a failed subscription actor. The failed message is never retried (no directive re-delivers it),
+    /// so a message that always fails cannot loop. "stop" unsubscribes instead of stopping the actor: an Akka stop would
+    /// send the messages still queued to dead letters, while unsubscribing delivers them, in order, before the final message.
+    /// </summary>
+    internal static Directive Decide(FailurePolicy policy, SubscriptionHandlerException? failure)
+    {
+        switch (policy)
+        {
+            case FailurePolicy.Restart:
+                return Directive.Restart;
+            case FailurePolicy.Stop when failure is not null:
+                failure.Subscription.Unsubscribe();
+                return Directive.Resume;
+            case FailurePolicy.Stop:
+                return Directive.Stop; // the actor itself failed, not its handler: stopping it still delivers the final message
+            default:
+                return Directive.Resume;
+        }
     }
 
     protected override bool Receive(object message)

@@ -13,8 +13,9 @@ namespace Stasis.Actors.Topics.Internal;
 /// likewise. A change clears the publish snapshot of the changed topic and of every topic forwarding into it; the
 /// next publish on such a topic rebuilds it once. Subscribe and Unsubscribe dispatch their change message through a
 /// second, smaller snapshot of only the subscriptions that accept change messages, so making many subscriptions that
-/// filter changes out costs O(1) each instead of a rebuild of the full snapshot each. Publishers never take the lock otherwise. Changes are rare next to
-/// publishes, so one lock for the whole graph is simple and cheap, and it makes cycle checks exact.
+/// filter changes out costs O(1) each instead of a rebuild of the full snapshot each. Publishers never take the lock
+/// otherwise. Changes are rare next to publishes, so one lock for the whole graph is simple and cheap, and it makes
+/// cycle checks exact.
 /// </remarks>
 internal sealed class TopicGraph
 {
@@ -28,6 +29,22 @@ internal sealed class TopicGraph
 
     public Topic? Find(string name) => _topics.TryGetValue(name, out var topic) ? topic : null;
 
+    private volatile bool _closed;
+
+    /// <summary>True once <see cref="Close"/> ran: no topic can be added any more.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>
+    /// Closes the graph to new topics (the bus is shutting down). Taken under the lock, so a topic is either added
+    /// before (and listed by <see cref="Topics"/> afterwards) or refused.
+    /// </summary>
+    public void Close()
+    {
+        lock (_lock)
+            _closed = true;
+    }
+
+    /// <exception cref="InvalidOperationException">The graph is closed.</exception>
     public Topic GetOrAdd(string name, Func<Topic> create)
     {
         if (_topics.TryGetValue(name, out var existing))
@@ -36,6 +53,8 @@ internal sealed class TopicGraph
         {
             if (_topics.TryGetValue(name, out existing))
                 return existing;
+            if (IsClosed)
+                throw new InvalidOperationException($"Cannot create topic '{name}': the actor system is shutting down.");
             var topic = create();
             _topics[name] = topic;
             return topic;
@@ -48,10 +67,23 @@ internal sealed class TopicGraph
             return topic.Direct.Count;
     }
 
+    public int ForwardCount(Topic topic)
+    {
+        lock (_lock)
+            return topic.Outgoing.Count;
+    }
+
     public Subscription[] DirectSubscriptions(Topic topic)
     {
         lock (_lock)
             return [.. topic.Direct];
+    }
+
+    /// <summary>Every live topic with its own subscriptions and forward counts, read at one instant.</summary>
+    public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot()
+    {
+        lock (_lock)
+            return [.. _topics.Values.Select(t => (t, t.Direct.ToArray(), t.Outgoing.Count, t.Incoming.Count))];
     }
 
     /// <summary>

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using Akka.Configuration;
+using Stasis.Actors.Configuration;
+
+namespace Stasis.Actors.Hosting;
+
+/// <summary>
+/// Code-side overrides of the bus's <c>stasis { }</c> settings, for <see cref="StasisHostingExtensions.WithStasis"/>.
+/// Every property left null keeps the value from HOCON (the application's, else the library's embedded defaults).
+/// </summary>
+public sealed record StasisOptions
+{
+    /// <summary>The local node's entity id (<c>stasis.eid</c>).</summary>
+    public string? Eid { get; set; }
+
+    /// <summary>Message type names this node declines (<c>stasis.declined-message-types</c>).</summary>
+    public IReadOnlyCollection<string>? DeclinedMessageTypes { get; set; }
+
+    /// <summary>Queue length at which a subscription is reported congested (<c>stasis.subscription.high-water-mark</c>).</summary>
+    public int? HighWaterMark { get; set; }
+
+    /// <summary>Queue length at which a congested subscription is reported recovered (<c>stasis.subscription.low-water-mark</c>).</summary>
+    public int? LowWaterMark { get; set; }
+
+    /// <summary>What happens when a handler throws (<c>stasis.subscription.failure-policy</c>).</summary>
+    public FailurePolicy? FailurePolicy { get; set; }
+
+    /// <summary>The dispatcher that runs subscription handlers (<c>stasis.subscription.dispatcher</c>).</summary>
+    public string? Dispatcher { get; set; }
+
+    /// <summary>The options as HOCON: only the keys that are set, or an empty config.</summary>
+    public Config ToHocon()
+    {
+        var hocon = new StringBuilder();
+        if (Eid is not null)
+            hocon.Append("stasis.eid = ").AppendLine(Quote(Eid));
+        if (DeclinedMessageTypes is not null)
+            hocon.Append("stasis.declined-message-types = [").AppendJoin(", ", DeclinedMessageTypes.Select(Quote)).AppendLine("]");
+        if (HighWaterMark is { } high)
+            hocon.Append("stasis.subscription.high-water-mark = ").AppendLine(high.ToString(CultureInfo.InvariantCulture));
+        if (LowWaterMark is { } low)
+            hocon.Append("stasis.subscription.low-water-mark = ").AppendLine(low.ToString(CultureInfo.InvariantCulture));
+        if (FailurePolicy is { } policy)
+            hocon.Append("stasis.subscription.failure-policy = ").AppendLine(policy.ToString().ToLowerInvariant());
+        if (Dispatcher is not null)
+            hocon.Append("stasis.subscription.dispatcher = ").AppendLine(Quote(Dispatcher));
+        return hocon.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(hocon.ToString());
+    }
+
+    private static string Quote(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Event;
+using Stasis.Actors.Caching.Internal;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Topics;
+
+namespace Stasis.Actors.Caching;
+
+/// <summary>
+/// The latest snapshot per (message type, id, node EID), filled by one or more <see cref="CachingTopic"/>s.
+/// </summary>
+/// <remarks>
+/// <para><b>Ids.</b> The id function picks the id out of a message; a message it gives no id (null) is not cacheable.
+/// A throwing id function is treated like null: the message is not cacheable, the failure is logged once per message
+/// type and counted in <see cref="UncacheableCount"/>, and nothing else is disturbed.</para>
+/// <para><b>Nodes.</b> Entries are kept per EID, taken from each message's <see cref="StasisMessage.Eid"/>: messages
+/// from other nodes fill their own entries next to the local node's. <see cref="Get(MessageType, string)"/> reads
+/// the local node's entry; the other queries read any node's.</para>
+/// <para><b>Aggregates.</b> With a <see cref="CacheAggregate"/>, each change of an id recomputes the aggregate of its
+/// snapshots over all nodes; when the aggregate's payload changes (by <see cref="object.Equals(object?)"/>), the
+/// caching topic publishes an extra <see cref="CacheUpdate"/> whose <see cref="CacheUpdate.IsAggregate"/> is true.
+/// A throwing aggregate function is logged and leaves the previous aggregate in place.</para>
+/// <para><b>Threading.</b> Queries are lock-free, safe from any thread, and never wait for a caching topic; they see
+/// each entry either before or after a change, never half-changed. Writes (made by caching topics' handlers) are
+/// serialized by a short lock that is never held while calling out, except into the id and aggregate functions.</para>
+/// </remarks>
+public sealed class StasisCache
+{
+    private const string UpdateTypeName = "stasis_cache_update_type";
+    private const string ClearTypeName = "stasis_cache_clear_type";
+
+    private readonly ConcurrentDictionary<MessageType, ConcurrentDictionary<string, CacheEntry>> _entries = new();
+    private readonly ConcurrentDictionary<MessageType, bool> _reportedUncacheable = new();
+    private readonly object _writeLock = new();
+    private readonly Func<StasisMessage, string?> _idFunction;
+    private readonly CacheAggregate? _aggregate;
+    private long _uncacheable;
+
+    /// <summary>Creates an empty cache.</summary>
+    /// <param name="bus">The bus whose messages are cached.</param>
+    /// <param name="idFunction">Gives the id of a cacheable message, or null for a message that is not cacheable.</param>
+    /// <param name="aggregate">Combines one id's snapshots over all nodes; null for no aggregates.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="bus"/> or <paramref name="idFunction"/> is null.</exception>
+    public StasisCache(StasisBus bus, Func<StasisMessage, string?> idFunction, CacheAggregate? aggregate = null)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(idFunction);
+        Bus = bus;
+        _idFunction = idFunction;
+        _aggregate = aggregate;
+    }
+
+    /// <summary>The bus whose messages are cached.</summary>
+    public StasisBus Bus { get; }
+
+    /// <summary>True when the cache computes aggregates across nodes.</summary>
+    public bool HasAggregate => _aggregate is not null;
+
+    /// <summary>Messages seen by a caching topic that were not cacheable (no id, or a throwing id function).</summary>
+    public long UncacheableCount => Volatile.Read(ref _uncacheable);
+
+    /// <summary>The message type of <see cref="CacheUpdate"/>s on <paramref name="bus"/> (<c>stasis_cache_update_type</c>).</summary>
+    public static MessageType<CacheUpdate> UpdateType(StasisBus bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        return bus.CreateMessageType<CacheUpdate>(UpdateTypeName);
+    }
+
+    /// <summary>The message type of <see cref="CacheClear"/>s on <paramref name="bus"/> (<c>stasis_cache_clear_type</c>).</summary>
+    public static MessageType<CacheClear> ClearType(StasisBus bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        return bus.CreateMessageType<CacheClear>(ClearTypeName);
+    }
+
+    /// <summary>
+    /// Creates a caching topic that subscribes to <paramref name="upstream"/> and keeps this cache up to date; see
+    /// <see cref="CachingTopic"/>. Several caching topics may share one cache.
+    /// </summary>
+    /// <param name="upstream">The topic whose messages are cached.</param>
+    /// <param name="name">The name of the caching topic's own topic; <c>&lt;upstream&gt;-cached</c> when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="upstream"/> belongs to another bus.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="upstream"/> was disposed.</exception>
+    public CachingTopic CreateCachingTopic(Topic upstream, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        if (upstream.Bus != Bus)
+            throw new ArgumentException("The upstream topic must belong to the cache's bus.", nameof(upstream));
+        return new CachingTopic(this, upstream, name ?? upstream.Name + "-cached");
+    }
+
+    /// <summary>The local node's snapshot of (<paramref name="type"/>, <paramref name="id"/>), or null.</summary>
+    public StasisMessage? Get(MessageType type, string id) => Get(type, id, Bus.Eid);
+
+    /// <summary>Node <paramref name="eid"/>'s snapshot of (<paramref name="type"/>, <paramref name="id"/>), or null.</summary>
+    public StasisMessage? Get(MessageType type, string id, EntityId eid) =>
+        Find(type, id) is { } entry ? entry.Snapshots.GetValueOrDefault(eid) : null;
+
+    /// <summary>Every node's snapshot of (<paramref name="type"/>, <paramref name="id"/>), the local node's first; empty when none.</summary>
+    public IReadOnlyList<StasisMessage> GetAll(MessageType type, string id) =>
+        Find(type, id) is { } entry ? entry.Ordered(Bus.Eid) : [];
+
+    /// <summary>The aggregate snapshot of (<paramref name="type"/>, <paramref name="id"/>), or null (none, or no aggregate function).</summary>
+    public StasisMessage? GetAggregate(MessageType type, string id) => Find(type, id)?.Aggregate;
+
+    /// <summary>Every snapshot of <paramref name="type"/>, of every node; empty for a type never cached.</summary>
+    public IReadOnlyList<StasisMessage> Dump(MessageType type) =>
+        Entries(type).SelectMany(e => e.Snapshots.Values).ToList();
+
+    /// <summary>Every snapshot of <paramref name="type"/> made by node <paramref name="eid"/>; empty for a type never cached.</summary>
+    public IReadOnlyList<StasisMessage> Dump(MessageType type, EntityId eid) =>
+        Entries(type).Select(e => e.Snapshots.GetValueOrDefault(eid)).OfType<StasisMessage>().ToList();
+
+    /// <summary>Every aggregate snapshot of <paramref name="type"/>; empty without an aggregate function.</summary>
+    public IReadOnlyList<StasisMessage> DumpAggregates(MessageType type) =>
+        Entries(type).Select(e => e.Aggregate).OfType<StasisMessage>().ToList();
+
+    /// <summary>
+    /// The id of <paramref name="message"/>, or null when it is not cacheable (counted; a null id or a throwing id
+    /// function is logged once per message type).
+    /// </summary>
+    internal string? IdOf(StasisMessage message)
+    {
+        string? id;
+        Exception? failure = null;
+        try
+        {
+            id = _idFunction(message);
+        }
+        catch (Exception ex)
+        {
+            id = null;
+            failure = ex;
+        }
+        if (id is not null)
+            return id;
+        Interlocked.Increment(ref _uncacheable);
+        if (_reportedUncacheable.TryAdd(message.Type, true))
+        {
+            if (failure is null)
+                Bus.Diagnostics.Log.Debug("Cache: messages of type {0} have no id and are not cached", message.Type.Name);
+            else
+                Bus.Diagnostics.Log.Warning("Cache: the id function threw on a {0} message; messages it fails on are not cached (logged once per type): {1}", message.Type.Name, failure);
+        }
+        return null;
+    }
+
+    /// <summary>Stores <paramref name="snapshot"/> as its node's entry for <paramref name="id"/>.</summary>
+    internal CacheChange Put(StasisMessage snapshot, string id)
+    {
+        lock (_writeLock)
+        {
+            var byId = _entries.GetOrAdd(snapshot.Type, static _ => new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal));
+            var entry = byId.GetValueOrDefault(id) ?? CacheEntry.Empty;
+            var old = entry.Snapshots.GetValueOrDefault(snapshot.Eid);
+            return Store(byId, snapshot.Type, id, snapshot.Eid, entry, entry.Snapshots.SetItem(snapshot.Eid, snapshot), old, snapshot);
+        }
+    }
+
+    /// <summary>Removes node <paramref name="eid"/>'s entry for (<paramref name="type"/>, <paramref name="id"/>); null when there was none.</summary>
+    internal CacheChange? Remove(MessageType type, string id, EntityId eid)
+    {
+        lock (_writeLock)
+        {
+            if (!_entries.TryGetValue(type, out var byId) || !byId.TryGetValue(id, out var entry)
+                || !entry.Snapshots.TryGetValue(eid, out var old))
+                return null;
+            return Store(byId, type, id, eid, entry, entry.Snapshots.Remove(eid), old, null);
+        }
+    }
+
+    private CacheChange Store(ConcurrentDictionary<string, CacheEntry> byId, MessageType type, string id, EntityId eid, CacheEntry entry,
+        ImmutableDictionary<EntityId, StasisMessage> snapshots, StasisMessage? old, StasisMessage? snapshot)
+    {
+        var aggregate = entry.Aggregate;
+        CacheUpdate? aggregateUpdate = null;
+        if (_aggregate is not null)
+        {
+            var computed = Aggregate(type, id, new CacheEntry(snapshots, null).Ordered(Bus.Eid), aggregate);
+            if (!Equals(computed?.Data, aggregate?.Data))
+            {
+                aggregateUpdate = new CacheUpdate(type, id, null, aggregate, computed);
+                aggregate = computed;
+            }
+        }
+        var updated = new CacheEntry(snapshots, aggregate);
+        if (updated.IsEmpty)
+            byId.TryRemove(id, out _);
+        else
+            byId[id] = updated;
+        return new CacheChange(new CacheUpdate(type, id, eid, old, snapshot), aggregateUpdate);
+    }
+
+    private StasisMessage? Aggregate(MessageType type, string id, List<StasisMessage> snapshots, StasisMessage? previous)
+    {
+        try
+        {
+            return _aggregate!(id, snapshots);
+        }
+        catch (Exception ex)
+        {
+            Bus.Diagnostics.Log.Error(ex, "Cache: the aggregate function threw for {0}/{1}; the previous aggregate is kept", type.Name, id);
+            return previous;
+        }
+    }
+
+    private CacheEntry? Find(MessageType type, string id)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(id);
+        return _entries.TryGetValue(type, out var byId) ? byId.GetValueOrDefault(id) : null;
+    }
+
+    private IEnumerable<CacheEntry> Entries(MessageType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        // Enumerating (unlike .Values) takes no lock.
+        return _entries.TryGetValue(type, out var byId) ? byId.Select(static p => p.Value) : [];
+    }
+}

@@ -1,0 +1,117 @@
+using Stasis.Actors.Caching;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Subscriptions;
+using Stasis.Actors.Subscriptions.Internal;
+using Stasis.Actors.Topics;
+
+namespace Stasis.Actors.Routing.Internal;
+
+/// <summary>
+/// What both router styles share: the current <see cref="RouteTable"/>, dispatch through it, and the subscription
+/// filter that follows it. Without a default route the subscription accepts only the message types some route takes
+/// (and subscription changes), so other messages are filtered before queueing; message types created later are
+/// added to the filter as they appear. With a default route the filter accepts everything.
+/// </summary>
+internal sealed class RouterCore
+{
+    private readonly object _lock = new();
+    private readonly StasisBus _bus;
+    private readonly MessageType<CacheUpdate> _cacheUpdateType;
+    private volatile RouteTable _table = RouteTable.Empty;
+    private Subscription? _subscription;
+    private IDisposable? _typeWatch;
+    private bool? _filtering;
+    private long _unrouted;
+
+    public RouterCore(StasisBus bus)
+    {
+        _bus = bus;
+        _cacheUpdateType = StasisCache.UpdateType(bus);
+    }
+
+    public Subscription? Subscription => Volatile.Read(ref _subscription);
+
+    public bool HasDefaultRoute => _table.Default is not null;
+
+    public long UnroutedCount => Volatile.Read(ref _unrouted);
+
+    /// <summary>Subscribes with a filter matching the current routes, and starts following new message types.</summary>
+    public Subscription Subscribe(Topic topic, SubscriptionOptions? options, Func<SubscriptionOptions, Subscription> subscribe)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        options ??= SubscriptionOptions.Default;
+        if (options.AcceptOnly is not null || options.Decline is not null)
+            throw new ArgumentException("A router owns its subscription's filter (it follows the routes): leave AcceptOnly and Decline unset.", nameof(options));
+        lock (_lock)
+        {
+            _typeWatch = _bus.WatchMessageTypes(OnMessageTypeCreated);
+            var table = _table;
+            _filtering = table.Default is null;
+            var subscription = subscribe(options with { AcceptOnly = table.Default is null ? Accepted(table) : null });
+            Interlocked.CompareExchange(ref _subscription, subscription, null);
+            return subscription;
+        }
+    }
+
+    /// <summary>Changes the routes (a throwing change leaves them as they were) and updates the filter.</summary>
+    public void Change(Func<RouteTable, RouteTable> change)
+    {
+        lock (_lock)
+        {
+            var table = change(_table);
+            _table = table;
+            ApplyFilter(table);
+        }
+    }
+
+    public void Dispatch(Subscription subscription, Topic topic, StasisMessage message)
+    {
+        // A callback's first message can run before Subscribe returned: the handler's subscription is the same one.
+        if (_subscription is null)
+            Interlocked.CompareExchange(ref _subscription, subscription, null);
+        try
+        {
+            if (_table.Resolve(message) is { } route)
+                route(topic, message);
+            else
+                Interlocked.Increment(ref _unrouted);
+        }
+        finally
+        {
+            if (subscription.IsFinalMessage(message))
+                StopWatching();
+        }
+    }
+
+    public void StopWatching()
+    {
+        lock (_lock)
+        {
+            _typeWatch?.Dispose();
+            _typeWatch = null;
+        }
+    }
+
+    private void OnMessageTypeCreated(MessageType type)
+    {
+        lock (_lock)
+        {
+            if (_typeWatch is not null && _table.Default is null && _table.Routes(type, _cacheUpdateType))
+                ApplyFilter(_table, force: true);
+        }
+    }
+
+    private void ApplyFilter(RouteTable table, bool force = false)
+    {
+        if (_subscription is not { } subscription)
+            return; // not subscribed yet: Subscribe builds the filter from the table
+        var filtering = table.Default is null;
+        if (!filtering && _filtering == false && !force)
+            return; // already accepting everything
+        _filtering = filtering;
+        subscription.SetFilter(filtering ? TypeFilter.AcceptOnly(Accepted(table)) : TypeFilter.AcceptAll);
+    }
+
+    private List<MessageType> Accepted(RouteTable table) =>
+        [_bus.SubscriptionChangeType, .. _bus.MessageTypes.Where(t => !ReferenceEquals(t, _bus.SubscriptionChangeType) && table.Routes(t, _cacheUpdateType))];
+}

@@ -1,0 +1,138 @@
+using Stasis.Actors.Caching;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Routing.Internal;
+using Stasis.Actors.Subscriptions;
+using Stasis.Actors.Topics;
+
+namespace Stasis.Actors.Routing;
+
+/// <summary>A router's route for payloads of type <typeparamref name="T"/> (or derived from it).</summary>
+/// <param name="router">The router dispatching the message.</param>
+/// <param name="topic">The topic the message was originally published to.</param>
+/// <param name="message">The message.</param>
+/// <param name="payload">The message's payload, typed.</param>
+public delegate void RouteHandler<in T>(MessageRouter router, Topic topic, StasisMessage message, T payload) where T : class;
+
+/// <summary>A router's default route: every message no other route takes, the final message included.</summary>
+/// <param name="router">The router dispatching the message.</param>
+/// <param name="topic">The topic the message was originally published to.</param>
+/// <param name="message">The message.</param>
+public delegate void DefaultRouteHandler(MessageRouter router, Topic topic, StasisMessage message);
+
+/// <summary>
+/// A subscription to one topic that dispatches each message to the route registered for its payload type, or to a
+/// default route (Asterisk's <c>stasis_message_router</c>). Made by <see cref="Create"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Routes.</b> <see cref="AddRoute{T}"/> routes payloads of CLR type <c>T</c> (and types derived from it:
+/// the most derived route wins). <see cref="AddCacheRoute{TSnapshot}"/> routes <see cref="CacheUpdate"/>s by the
+/// payload type of the snapshots inside; a cache update no cache route takes falls back to a
+/// <c>AddRoute&lt;CacheUpdate&gt;</c> route, then to the default route. Adding a second route for the same type is
+/// rejected with <see cref="InvalidOperationException"/> (remove the first one to replace it);
+/// <see cref="SetDefaultRoute"/> replaces the default route. Routes may be added and removed at any time, from any
+/// thread, also from inside a route and while messages flow: each message is dispatched through the routes current
+/// when its handling starts.</para>
+/// <para><b>Filtering.</b> Without a default route the router accepts only the message types some route takes (plus
+/// subscription changes): other messages are filtered before they are queued. With a default route every message
+/// is queued. The subscription's own "Subscribe" and final "Unsubscribe" changes always arrive.</para>
+/// <para><b>Subscription promises.</b> The router is one callback subscription: routes run ordered (publish order)
+/// and serialized (one at a time). The final message goes to the default route (or to a
+/// <c>AddRoute&lt;SubscriptionChange&gt;</c> route when there is one) and is the last call;
+/// <see cref="IsFinalMessage"/> tells it apart. <see cref="UnsubscribeAndJoinAsync"/> completes after it was handled.
+/// A message no route takes (no default route) is counted in <see cref="UnroutedCount"/>. Water marks and the
+/// dispatcher come from the <see cref="SubscriptionOptions"/> given to <see cref="Create"/>.</para>
+/// </remarks>
+public sealed class MessageRouter
+{
+    private readonly RouterCore _core;
+
+    private MessageRouter(Topic topic, SubscriptionOptions? options)
+    {
+        Topic = topic;
+        _core = new RouterCore(topic.Bus);
+        _core.Subscribe(topic, options, o => topic.Subscribe((s, t, m) => _core.Dispatch(s, t, m), o));
+    }
+
+    /// <summary>Creates a router subscribed to <paramref name="topic"/>, with no routes yet.</summary>
+    /// <param name="topic">The topic to route.</param>
+    /// <param name="options">Name, water marks and dispatcher of the router's subscription; its filter must be left unset.</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> sets a filter, or a water mark is out of range.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="topic"/> was disposed.</exception>
+    public static MessageRouter Create(Topic topic, SubscriptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return new MessageRouter(topic, options);
+    }
+
+    /// <summary>The routed topic.</summary>
+    public Topic Topic { get; }
+
+    /// <summary>The router's subscription.</summary>
+    public Subscription Subscription => _core.Subscription!;
+
+    /// <summary>True while a default route is set.</summary>
+    public bool HasDefaultRoute => _core.HasDefaultRoute;
+
+    /// <summary>True until <see cref="Unsubscribe"/>.</summary>
+    public bool IsSubscribed => Subscription.IsSubscribed;
+
+    /// <summary>True once the final message was received (already while it is being routed).</summary>
+    public bool IsDone => Subscription.IsDone;
+
+    /// <summary>Messages that no route took (possible only without a default route).</summary>
+    public long UnroutedCount => _core.UnroutedCount;
+
+    /// <summary>Routes messages whose payload is a <typeparamref name="T"/>.</summary>
+    /// <exception cref="InvalidOperationException">A route for <typeparamref name="T"/> exists.</exception>
+    public void AddRoute<T>(RouteHandler<T> handler) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithRoute(typeof(T), (topic, message) => handler(this, topic, message, (T)message.Data)));
+    }
+
+    /// <summary>Removes the route for <typeparamref name="T"/>; its messages go to the default route from now on.</summary>
+    public void RemoveRoute<T>() where T : class => _core.Change(t => t.WithoutRoute(typeof(T)));
+
+    /// <summary>Routes <see cref="CacheUpdate"/>s whose snapshots' payload is a <typeparamref name="TSnapshot"/>.</summary>
+    /// <exception cref="InvalidOperationException">A cache route for <typeparamref name="TSnapshot"/> exists.</exception>
+    public void AddCacheRoute<TSnapshot>(RouteHandler<CacheUpdate> handler) where TSnapshot : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), (topic, message) => handler(this, topic, message, (CacheUpdate)message.Data)));
+    }
+
+    /// <summary>Removes the cache route for <typeparamref name="TSnapshot"/>.</summary>
+    public void RemoveCacheRoute<TSnapshot>() where TSnapshot : class => _core.Change(t => t.WithoutCacheRoute(typeof(TSnapshot)));
+
+    /// <summary>Sets (or replaces) the default route. From now on every message is queued (no filtering).</summary>
+    public void SetDefaultRoute(DefaultRouteHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithDefault((topic, message) => handler(this, topic, message)));
+    }
+
+    /// <summary>Removes the default route: from now on only routed message types are queued.</summary>
+    public void RemoveDefaultRoute() => _core.Change(t => t.WithDefault(null));
+
+    /// <summary>True when <paramref name="message"/> is the router's final message.</summary>
+    public bool IsFinalMessage(StasisMessage message) => Subscription.IsFinalMessage(message);
+
+    /// <summary>Publishes <paramref name="message"/> to <see cref="Topic"/> and completes once this router has routed it.</summary>
+    /// <returns>True when it was routed (or counted as unrouted); false when the router does not receive it (filtered, or ended).</returns>
+    public Task<bool> PublishSyncAsync(StasisMessage message, CancellationToken cancellationToken = default) =>
+        Topic.PublishSyncAsync(message, Subscription, cancellationToken);
+
+    /// <summary>Unsubscribes: queued messages are still routed, then the final message. Idempotent; safe from a route.</summary>
+    public void Unsubscribe() => Subscription.Unsubscribe();
+
+    /// <summary><see cref="Unsubscribe"/>s, then completes once the final message was routed.</summary>
+    /// <param name="cancellationToken">Cancels the wait (not the unsubscription).</param>
+    public Task UnsubscribeAndJoinAsync(CancellationToken cancellationToken = default) => Subscription.UnsubscribeAndJoinAsync(cancellationToken);
+
+    /// <summary>Completes once the final message was routed.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public Task JoinAsync(CancellationToken cancellationToken = default) => Subscription.JoinAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override string ToString() => $"router of {Topic.Name}";
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Microsoft.Extensions.Hosting;
+using Stasis.Actors;
+using Stasis.Host.ChanStats;
+using Stasis.Host.Cli;
+using Stasis.Host.Configuration;
+using Stasis.Host.Console;
+using Stasis.Host.StatsD;
+using Stasis.Host.Traffic;
+
+namespace Stasis.Host.Hosting;
+
+/// <summary>What the host runs: the settings, the command and where it prints.</summary>
+/// <param name="Settings">The merged settings.</param>
+/// <param name="Command">Run or Topics.</param>
+/// <param name="Style">The console.</param>
+/// <param name="StatsD">The StatsD client (owned by the caller), or null for the console summary only.</param>
+internal sealed record RunOptions(HostSettings Settings, HostCommand Command, ConsoleStyle Style, StatsDClient? StatsD);
+
+/// <summary>The result of a run, filled by <see cref="PbxRun"/> and read once the host stopped.</summary>
+internal sealed class RunOutcome
+{
+    /// <summary>The process exit code: 0 success, 1 failure.</summary>
+    public int ExitCode { get; set; } = 1;
+
+    /// <summary>The run's numbers, when it got as far as the summary.</summary>
+    public RunReport? Report { get; set; }
+
+    /// <summary>The `topics` command's table, taken while the traffic was running.</summary>
+    public string? TopicTable { get; set; }
+}
+
+/// <summary>
+/// The hosted service that runs the simulated PBX: it sets up the channel topics, loads the chan-stats module, starts
+/// the traffic actor, prints the live table until the duration is over (or the host is stopping, e.g. Ctrl+C), then
+/// stops gracefully: the traffic hangs up every call, the modules catch up, their final messages are handled, the
+/// last metrics are flushed. Then it stops the host; the summary (or the topic table) is printed once the host has
+/// stopped, after the actor system's last log lines.
+/// </summary>
+internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome outcome, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILoggingAdapter _log = Logging.GetLogger(system, "Stasis.Host");
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            outcome.Report = await RunAsync(stoppingToken);
+            outcome.ExitCode = 0;
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "The run failed");
+            options.Style.Out.WriteLine($"stasis-host: error: {ex.Message}");
+            outcome.ExitCode = 1;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task<RunReport> RunAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Settings;
+        var style = options.Style;
+        using var channels = ChannelTopics.Create(StasisBus.Get(system));
+        var client = options.StatsD;
+        var metrics = new Metrics(client, settings.StatsD.Prefix, settings.StatsD.MeterType);
+        var chanStats = ChanStatsModule.Load(channels, metrics);
+        var traffic = new TrafficStats();
+        var trafficActor = system.ActorOf(TrafficActor.Props(channels, settings.Traffic, traffic), "traffic");
+        using var flusher = new Timer(_ => metrics.Flush(), null, settings.StatsD.FlushInterval, settings.StatsD.FlushInterval);
+        var clock = Stopwatch.StartNew();
+
+        var duration = options.Command == HostCommand.Topics ? settings.TopicsRunDuration : settings.Duration;
+        var table = options.Command == HostCommand.Run && !settings.Console.Quiet ? new LiveTable(style) : null;
+        while (!stoppingToken.IsCancellationRequested && (duration == TimeSpan.Zero || clock.Elapsed < duration))
+        {
+            var wait = duration == TimeSpan.Zero ? settings.Console.RefreshInterval : Min(settings.Console.RefreshInterval, duration - clock.Elapsed);
+            try
+            {
+                await Task.Delay(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break; // Ctrl+C or host stopping: stop gracefully below
+            }
+            table?.Write(Sample(clock.Elapsed, channels, chanStats, traffic));
+        }
+        var elapsed = clock.Elapsed;
+        if (options.Command == HostCommand.Topics)
+            outcome.TopicTable = TopicTable.Render(style, StasisBus.Get(system).Topics, channels);
+
+        // At the end of the duration live calls end normally (unless that takes longer than the drain timeout);
+        // on Ctrl+C they are hung up at once.
+        var hangUpNow = stoppingToken.IsCancellationRequested || settings.Traffic.HoldTime > settings.Console.DrainTimeout;
+        await trafficActor.Ask<TrafficStopped>(new StopTraffic(hangUpNow), settings.Console.DrainTimeout + settings.Traffic.TickInterval + TimeSpan.FromSeconds(5));
+        var drained = await DrainAsync(chanStats, traffic, settings.Console.DrainTimeout);
+        using (var unload = new CancellationTokenSource(settings.Console.DrainTimeout))
+            await chanStats.UnloadAsync(unload.Token);
+        system.Stop(trafficActor);
+        await flusher.DisposeAsync();
+        metrics.Flush();
+
+        var handlerTimes = new LatencyHistogram();
+        handlerTimes.Add(chanStats.StatsMakerTimes);
+        handlerTimes.Add(chanStats.UpdateTimes);
+        var report = new RunReport(elapsed, traffic.CallsPlaced, traffic.CallsCompleted, traffic.PublishedByType, metrics.Meters,
+            metrics.GaugeValue(ChanStatsModule.ChannelCount), metrics.TimerOf(ChanStatsModule.CallTime), handlerTimes,
+            chanStats.FinalMessages, drained, client, settings.StatsD.Endpoint);
+        return report;
+    }
+
+    /// <summary>Waits until chan-stats counted every published message and routed every cache update they cause.</summary>
+    private static async Task<bool> DrainAsync(ChanStatsModule chanStats, TrafficStats traffic, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!chanStats.HasCaughtUp(traffic))
+        {
+            if (clock.Elapsed > timeout)
+                return false;
+            await Task.Delay(20);
+        }
+        return true;
+    }
+
+    private LiveSample Sample(TimeSpan elapsed, ChannelTopics channels, ChanStatsModule chanStats, TrafficStats traffic)
+    {
+        var topics = StasisBus.Get(system).Topics;
+        return new LiveSample(
+            elapsed,
+            topics.Count,
+            traffic.Published,
+            topics.Sum(t => t.SubscriberCount),
+            chanStats.Subscriptions.Append(channels.CacheSubscription).Max(s => s.QueueDepth),
+            traffic.ActiveChannels,
+            traffic.CallsCompleted);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

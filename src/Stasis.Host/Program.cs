@@ -1,0 +1,120 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using System.Net.Sockets;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Display;
+using Stasis.Actors.Hosting;
+using Stasis.Host.Cli;
+using Stasis.Host.Configuration;
+using Stasis.Host.Console;
+using Stasis.Host.Hosting;
+using Stasis.Host.StatsD;
+
+namespace Stasis.Host;
+
+/// <summary>The host's entry point: parses the command line, builds the generic host and runs the simulated PBX.</summary>
+public static class Program
+{
+    /// <summary>Runs the host on the process's console.</summary>
+    public static Task<int> Main(string[] args) => RunAsync(args, System.Console.Out, System.Console.Error);
+
+    /// <summary>
+    /// Runs the host with the given writers and returns the exit code: 0 success, 1 failure while running, 2 bad
+    /// arguments or configuration (one line on <paramref name="error"/>).
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Where the table, the summary and the logs go.</param>
+    /// <param name="error">Where a usage error goes.</param>
+    /// <param name="cancellationToken">Stops the run gracefully, as Ctrl+C does.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(args, output, error, cancellationToken)).ExitCode;
+
+    internal static async Task<RunOutcome> ExecuteAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        CommandLine commandLine;
+        HostSettings settings;
+        StatsDClient? statsd;
+        try
+        {
+            commandLine = CommandLine.Parse(args);
+            if (commandLine.Command == HostCommand.Help)
+            {
+                output.WriteLine(CommandLine.Usage);
+                return new RunOutcome { ExitCode = 0 };
+            }
+            settings = HostSettings.Load(commandLine);
+            statsd = ConnectStatsD(settings.StatsD);
+        }
+        catch (UsageException ex)
+        {
+            error.WriteLine($"stasis-host: {ex.Message}");
+            return new RunOutcome { ExitCode = 2 };
+        }
+
+        var style = ConsoleStyle.For(output);
+        var synchronizedOutput = style.Ansi ? output : TextWriter.Synchronized(output);
+        style = style with { Out = synchronizedOutput };
+        Log.Logger = CreateLogger(style, settings.Console.Quiet);
+        try
+        {
+            var outcome = new RunOutcome();
+            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style, statsd), outcome);
+            await host.RunAsync(cancellationToken);
+            if (outcome.TopicTable is { } topics)
+                style.Out.Write(topics);
+            else if (outcome.Report is { } report && commandLine.Command == HostCommand.Run)
+                report.Write(style);
+            return outcome;
+        }
+        finally
+        {
+            statsd?.Dispose();
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Opens the StatsD socket now, so an endpoint that does not resolve is a usage error (exit 2).</summary>
+    private static StatsDClient? ConnectStatsD(StatsDSettings settings)
+    {
+        if (settings.Endpoint is not { } endpoint)
+            return null;
+        try
+        {
+            return StatsDClient.Connect(endpoint, settings.MaxPacketSize,
+                ex => Log.Warning("StatsD {Endpoint}: send failed ({Reason}); metrics are still counted for the summary", endpoint, ex.Message));
+        }
+        catch (SocketException ex)
+        {
+            throw new UsageException($"statsd: cannot resolve {endpoint.Host} ({ex.Message})");
+        }
+    }
+
+    private static IHost BuildHost(HostSettings settings, RunOptions options, RunOutcome outcome)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Console.DrainTimeout + TimeSpan.FromSeconds(30));
+        builder.Services.AddAkka("stasis-host", akka => akka
+            .AddHocon(settings.Config, HoconAddMode.Prepend)
+            .WithStasis());
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(outcome);
+        builder.Services.AddHostedService<PbxRun>(); // after AddAkka: stopped before the actor system
+        return builder.Build();
+    }
+
+    private static Serilog.ILogger CreateLogger(ConsoleStyle style, bool quiet)
+    {
+        const string template = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+        var configuration = new LoggerConfiguration().MinimumLevel.Is(quiet ? LogEventLevel.Warning : LogEventLevel.Information);
+        return (style.Ansi
+                ? configuration.WriteTo.Console(outputTemplate: template)
+                : configuration.WriteTo.Sink(new TextWriterSink(style.Out, new MessageTemplateTextFormatter(template))))
+            .CreateLogger();
+    }
+}

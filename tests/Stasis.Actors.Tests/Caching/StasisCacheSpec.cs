@@ -1,0 +1,100 @@
+using Akka.Actor;
+using Stasis.Actors.Caching;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Stasis.Actors.Tests.Caching;
+
+public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
+{
+    private static int Version(StasisMessage? m) => ((Snapshot)m!.Data).Version;
+
+    [Fact]
+    public void Entries_are_kept_per_eid_and_queried_by_id_eid_and_type()
+    {
+        var upstream = Bus.CreateTopic(Unique("upstream"));
+        var cache = new StasisCache(Bus, SnapshotId);
+        cache.CreateCachingTopic(upstream);
+        var remote = new EntityId("02:00:00:00:00:0a");
+
+        upstream.Publish(Snap("a", 1));
+        upstream.Publish(Snap("a", 2, eid: remote));
+        upstream.Publish(Snap("b", 3, eid: remote));
+        AwaitCondition(() => cache.Dump(SnapshotType).Count == 3, Patience);
+
+        Assert.Equal(1, Version(cache.Get(SnapshotType, "a")));
+        Assert.Equal(2, Version(cache.Get(SnapshotType, "a", remote)));
+        Assert.Null(cache.Get(SnapshotType, "b"));
+        Assert.Equal([1, 2], cache.GetAll(SnapshotType, "a").Select(Version));
+        Assert.Equal([1], cache.Dump(SnapshotType, Bus.Eid).Select(Version));
+        Assert.Equal([2, 3], cache.Dump(SnapshotType, remote).Select(Version).Order());
+        Assert.Equal([1, 2, 3], cache.Dump(SnapshotType).Select(Version).Order());
+    }
+
+    [Fact]
+    public void Queries_for_unknown_types_and_ids_are_empty()
+    {
+        var cache = new StasisCache(Bus, SnapshotId);
+        Assert.Null(cache.Get(BeatType, "x"));
+        Assert.Null(cache.Get(BeatType, "x", Bus.Eid));
+        Assert.Null(cache.GetAggregate(BeatType, "x"));
+        Assert.Empty(cache.GetAll(BeatType, "x"));
+        Assert.Empty(cache.Dump(BeatType));
+        Assert.Empty(cache.Dump(BeatType, Bus.Eid));
+        Assert.Empty(cache.DumpAggregates(BeatType));
+    }
+
+    [Fact]
+    public async Task Dumps_while_the_cache_is_written_from_other_threads_are_consistent()
+    {
+        const int writers = 4, ids = 50, versions = 20;
+        var cache = new StasisCache(Bus, SnapshotId);
+        var upstreams = Enumerable.Range(0, writers).Select(i => Bus.CreateTopic(Unique("upstream" + i))).ToList();
+        var cachingTopics = upstreams.Select(u => cache.CreateCachingTopic(u)).ToList();
+
+        var writing = upstreams.Select((upstream, w) => Task.Run(() =>
+        {
+            for (var v = 1; v <= versions; v++)
+                for (var i = 0; i < ids; i++)
+                    upstream.Publish(Snap($"w{w}-{i}", v));
+        })).ToList();
+        var dumps = 0;
+        while (writing.Any(t => !t.IsCompleted) || dumps < 10)
+        {
+            var dump = cache.Dump(SnapshotType);
+            // Each id appears once, and no dump ever shows more entries than exist.
+            Assert.Equal(dump.Count, dump.Select(m => ((Snapshot)m.Data).Id).Distinct().Count());
+            Assert.True(dump.Count <= writers * ids);
+            dumps++;
+        }
+        await Task.WhenAll(writing);
+        foreach (var caching in cachingTopics)
+            await caching.UnsubscribeAndJoinAsync().WaitAsync(Patience);
+
+        var final = cache.Dump(SnapshotType);
+        Assert.Equal(writers * ids, final.Count);
+        Assert.All(final, m => Assert.Equal(versions, Version(m)));
+    }
+
+    [Fact]
+    public void Aggregate_function_that_throws_keeps_the_previous_aggregate()
+    {
+        var upstream = Bus.CreateTopic(Unique("upstream"));
+        var cache = new StasisCache(Bus, SnapshotId, (id, snapshots) =>
+            ((Snapshot)snapshots[0].Data).Version == 2 ? throw new InvalidOperationException("bad") : snapshots[0]);
+        var caching = cache.CreateCachingTopic(upstream);
+        caching.Topic.Subscribe((_, _, m) => { if (m.Data is CacheUpdate u) TestActor.Tell((u.IsAggregate, Version(u.NewSnapshot))); });
+
+        upstream.Publish(Snap("a", 1));
+        ExpectMsg((false, 1));
+        ExpectMsg((true, 1));
+        upstream.Publish(Snap("a", 2));
+        ExpectMsg((false, 2));
+        upstream.Publish(Snap("a", 3));
+        ExpectMsg((false, 3));
+        ExpectMsg((true, 3));
+
+        Assert.Equal(0, caching.Subscription.FailedCount);
+    }
+}

@@ -1,0 +1,64 @@
+using Akka.TestKit.Xunit2;
+using Stasis.Actors;
+using Stasis.Host.ChanStats;
+using Stasis.Host.StatsD;
+using Stasis.Host.Traffic;
+using Xunit.Abstractions;
+
+namespace Stasis.Host.Tests;
+
+public sealed class ChanStatsSpec : TestKit
+{
+    private readonly ChannelTopics _channels;
+    private readonly Metrics _metrics = new(null, "", "c");
+    private readonly ChanStatsModule _module;
+
+    public ChanStatsSpec(ITestOutputHelper output) : base("akka.loglevel = INFO", output: output)
+    {
+        _channels = ChannelTopics.Create(StasisBus.Get(Sys));
+        _module = ChanStatsModule.Load(_channels, _metrics);
+    }
+
+    [Fact]
+    public void Every_message_on_channel_all_is_metered_by_its_type_name()
+    {
+        var topic = _channels.ForChannel("1.1");
+        topic.Publish(_channels.DialType, new ChannelDial("1.1", "1.2", "PJSIP/2000", ""));
+        topic.Publish(_channels.DialType, new ChannelDial("1.1", "1.2", "PJSIP/2000", "ANSWER"));
+        topic.Publish(_channels.DtmfType, new ChannelDtmf("1.1", '5', 100));
+
+        AwaitAssert(() =>
+        {
+            Assert.Equal(2, _metrics.Meters.GetValueOrDefault("stasis.message.ast_channel_dial_type"));
+            Assert.Equal(1, _metrics.Meters.GetValueOrDefault("stasis.message.ast_channel_dtmf_end_type"));
+        });
+    }
+
+    [Fact]
+    public void A_channel_counts_plus_one_when_created_and_minus_one_with_its_calltime_when_cleared()
+    {
+        var topic = _channels.ForChannel("1.1");
+        var created = new ChannelSnapshot("1.1", "PJSIP/alice-00000001", ChannelState.Down, "1000", "s", DateTimeOffset.UtcNow.AddMilliseconds(-500));
+
+        topic.Publish(_channels.SnapshotType, created);
+        topic.Publish(_channels.SnapshotType, created with { State = ChannelState.Up });
+        AwaitAssert(() => Assert.Equal(2, _module.Updates));
+        Assert.Equal(1, _metrics.GaugeValue(ChanStatsModule.ChannelCount));
+
+        topic.Publish(_channels.SnapshotType, created with { State = ChannelState.Up, IsDead = true, HangupCause = 16 });
+        topic.Publish(_channels.CacheClear("1.1")!);
+        AwaitAssert(() => Assert.Equal(0, _metrics.GaugeValue(ChanStatsModule.ChannelCount)));
+        var calltime = _metrics.TimerOf(ChanStatsModule.CallTime)!;
+        Assert.Equal(1, calltime.Count);
+        Assert.True(calltime.Min >= 500, $"calltime {calltime.Min} ms: measured from the creation time to the last snapshot");
+    }
+
+    [Fact]
+    public async Task Unloading_delivers_both_final_messages()
+    {
+        await _module.UnloadAsync(CancellationToken.None);
+
+        Assert.Equal(2, _module.FinalMessages);
+        Assert.All(_module.Subscriptions, s => Assert.True(s.IsDone));
+    }
+}

@@ -1,0 +1,93 @@
+using Stasis.Host.Tests.Support;
+
+namespace Stasis.Host.Tests;
+
+[Collection(HostRunner.Collection)]
+public sealed class CommandLineSpec
+{
+    [Fact]
+    public async Task Help_prints_the_usage_and_exits_0()
+    {
+        var result = await HostRunner.RunAsync("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage: Stasis.Host", result.Output);
+        Assert.Contains("--statsd HOST:PORT", result.Output);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--duration", "soon")]
+    [InlineData("--calls-per-second", "0")]
+    [InlineData("--statsd", "localhost")]
+    [InlineData("--hold-ms")]
+    [InlineData("--config", "/no/such/file.conf")]
+    public async Task A_bad_argument_prints_one_line_and_exits_2(params string[] args)
+    {
+        var result = await HostRunner.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Output);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("stasis-host: ", line);
+    }
+
+    [Fact]
+    public async Task Duration_1_runs_shows_the_table_and_summary_and_exits_0()
+    {
+        var result = await HostRunner.RunAsync("--duration", "1", "--hold-ms", "100");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("msgs/s", result.Output);
+        Assert.Contains("Summary after", result.Output);
+        Assert.False(result.Output.Contains('\u001b'), result.Output.Replace("\u001b", "<ESC>")); // not a terminal: no control codes
+    }
+
+    [Fact]
+    public async Task Stopping_a_run_without_duration_ends_every_call_and_delivers_the_final_messages()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1)); // as Ctrl+C after a second
+
+        var result = await HostRunner.RunAsync(["--duration", "0", "--quiet"], stop.Token);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = result.Outcome.Report!;
+        Assert.True(report.CallsPlaced > 0);
+        Assert.Equal(report.CallsPlaced, report.CallsCompleted);
+        Assert.Equal(0, report.ChannelCount);
+        Assert.Equal(2, report.FinalMessages);
+        Assert.True(report.Drained);
+    }
+
+    [Fact]
+    public async Task Quiet_prints_only_the_summary()
+    {
+        var result = await HostRunner.RunAsync("--duration", "1", "--hold-ms", "100", "--quiet");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("msgs/s", result.Output);
+        Assert.DoesNotContain(" INF]", result.Output);
+        Assert.StartsWith("Summary after", result.Output.TrimStart());
+    }
+
+    [Fact]
+    public async Task Topics_prints_the_topic_table_of_a_short_run()
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "stasis-host.topics-run-duration = 500ms\nstasis-host.traffic.hold-time = 2s");
+        try
+        {
+            var result = await HostRunner.RunAsync("topics", "--config", config);
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("not dispatched", result.Output);
+            Assert.Matches(@"channel:all\s+2\s+0", result.Output);
+            Assert.Matches(@"channel:all-cached\s+1\s+0", result.Output);
+            Assert.Matches(@"channel:all/<uniqueid> \(\d[\d,]* live\)", result.Output);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Stasis.Host.Cli;
+using Stasis.Host.Configuration;
+
+namespace Stasis.Host.Tests;
+
+public sealed class HostSettingsSpec
+{
+    [Fact]
+    public void Host_conf_gives_every_default()
+    {
+        var settings = HostSettings.Load(CommandLine.Parse([]));
+
+        Assert.Equal(TimeSpan.FromSeconds(15), settings.Duration);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.TopicsRunDuration);
+        Assert.Equal(200, settings.Traffic.CallsPerSecond);
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), settings.Traffic.HoldTime);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), settings.Traffic.TickInterval);
+        Assert.Equal("PJSIP", settings.Traffic.Technology);
+        Assert.Null(settings.StatsD.Endpoint);
+        Assert.Equal("", settings.StatsD.Prefix);
+        Assert.Equal(512, settings.StatsD.MaxPacketSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), settings.StatsD.FlushInterval);
+        Assert.Equal("c", settings.StatsD.MeterType);
+        Assert.False(settings.Console.Quiet);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.Console.RefreshInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.Console.DrainTimeout);
+        Assert.Equal(["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"], settings.Config.GetStringList("akka.loggers"));
+        Assert.Equal(500, settings.Config.GetInt("stasis.subscription.high-water-mark")); // the bus library's defaults are the last layer
+    }
+
+    [Fact]
+    public void Command_line_flags_override_host_conf()
+    {
+        var settings = HostSettings.Load(CommandLine.Parse(
+            ["--duration", "0", "--calls-per-second", "1000", "--hold-ms", "250", "--statsd", "stats.example:8125", "--quiet"]));
+
+        Assert.Equal(TimeSpan.Zero, settings.Duration);
+        Assert.Equal(1000, settings.Traffic.CallsPerSecond);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.Traffic.HoldTime);
+        Assert.Equal(new StatsD.StatsDEndpoint("stats.example", 8125), settings.StatsD.Endpoint);
+        Assert.True(settings.Console.Quiet);
+    }
+
+    [Fact]
+    public void Config_file_overrides_host_conf_and_flags_override_the_file()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "stasis-host { duration = 3s, traffic.calls-per-second = 7, statsd.prefix = pbx1 }");
+        try
+        {
+            var settings = HostSettings.Load(CommandLine.Parse(["--config", file, "--calls-per-second", "9"]));
+
+            Assert.Equal(TimeSpan.FromSeconds(3), settings.Duration);
+            Assert.Equal(9, settings.Traffic.CallsPerSecond);
+            Assert.Equal("pbx1", settings.StatsD.Prefix);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("stasis-host.statsd.endpoint = \"nohost\"")]
+    [InlineData("stasis-host.statsd.meter-type = x")]
+    [InlineData("stasis-host.traffic.calls-per-second = -1")]
+    [InlineData("stasis.subscription.failure-policy = explode")]
+    [InlineData("stasis-host { duration = ")]
+    public void A_bad_configuration_value_is_a_usage_error(string hocon)
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, hocon);
+        try
+        {
+            var error = Assert.Throws<UsageException>(() => HostSettings.Load(CommandLine.Parse(["--config", file])));
+            Assert.StartsWith("configuration: ", error.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
