@@ -51,6 +51,9 @@ internal static class BusMetrics
         bus.System.WhenTerminated.ContinueWith(_ => Buses.TryRemove(bus, out byte _), TaskScheduler.Default);
     }
 
+    /// <summary>True while a metrics listener records the handler-time histogram (then every handler call is timed).</summary>
+    public static bool HandlerTimeListened => HandlerTime.Enabled;
+
     /// <summary>Records one handler call of <paramref name="subscription"/> in the histogram, if anyone listens.</summary>
     public static void RecordHandlerTime(Subscription subscription, long stopwatchTicks)
     {

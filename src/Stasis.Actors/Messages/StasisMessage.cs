@@ -6,9 +6,10 @@ namespace Stasis.Actors.Messages;
 /// </summary>
 /// <remarks>
 /// A message is shared, never copied: every subscriber receives the same instance, and nothing in the bus changes
-/// its payload. Treat payloads as immutable; to change one, copy it into a new message.
+/// its payload. Treat payloads as immutable; to change one, copy it into a new message. A message left in a stopped
+/// subscription's queue is not logged as a dead letter.
 /// </remarks>
-public abstract class StasisMessage
+public abstract class StasisMessage : Akka.Event.IDeadLetterSuppression
 {
     private protected StasisMessage(MessageType type, DateTimeOffset timestamp, EntityId eid)
     {

@@ -32,14 +32,9 @@ public sealed class Subscription
     private int _state;
     private volatile bool _done;
     private volatile StasisMessage? _final;
-    private long _enqueued;
-    private long _handled;
-    private long _failed;
+    private HandlerCounters? _counters;
     private long _filtered;
     private int _congested;
-    private long _handlerTicksMin = long.MaxValue;
-    private long _handlerTicksMax;
-    private long _handlerTicksTotal;
 
     internal Subscription(Topic topic, string id, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options, int highWaterMark, int lowWaterMark)
     {
@@ -68,14 +63,14 @@ public sealed class Subscription
     /// <summary>True once the final message was received; already true while its handler runs.</summary>
     public bool IsDone => _done;
 
-    /// <summary>Messages queued and not yet handled.</summary>
-    public int QueueDepth => (int)Math.Max(0, Volatile.Read(ref _enqueued) - Volatile.Read(ref _handled));
+    /// <summary>Messages queued and not yet handled (the length of the subscription actor's mailbox).</summary>
+    public int QueueDepth => Actor is ActorRefWithCell { Underlying: { } cell } ? cell.NumberOfMessages : 0;
 
     /// <summary>Messages handled so far, change messages included.</summary>
-    public long HandledCount => Volatile.Read(ref _handled);
+    public long HandledCount => Counters is { } c ? Volatile.Read(ref c.Handled) : 0;
 
     /// <summary>Handler calls that threw.</summary>
-    public long FailedCount => Volatile.Read(ref _failed);
+    public long FailedCount => Counters is { } c ? Volatile.Read(ref c.Failed) : 0;
 
     /// <summary>Messages held back by this subscription's filter before queueing.</summary>
     public long FilteredCount => Volatile.Read(ref _filtered);
@@ -83,16 +78,22 @@ public sealed class Subscription
     /// <summary>True while the queue is above <see cref="HighWaterMark"/> and has not yet fallen to <see cref="LowWaterMark"/>.</summary>
     public bool IsCongested => Volatile.Read(ref _congested) == 1;
 
-    /// <summary>The shortest handler call so far (zero before the first call).</summary>
-    public TimeSpan HandlerTimeMin => HandledCount == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, Volatile.Read(ref _handlerTicksMin));
+    /// <summary>The shortest timed handler call so far (zero before the first call). See <see cref="HandlerTimeMean"/>.</summary>
+    public TimeSpan HandlerTimeMin => TimedCount == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, Volatile.Read(ref Counters!.TicksMin));
 
-    /// <summary>The longest handler call so far.</summary>
-    public TimeSpan HandlerTimeMax => Stopwatch.GetElapsedTime(0, Volatile.Read(ref _handlerTicksMax));
+    /// <summary>The longest timed handler call so far. See <see cref="HandlerTimeMean"/>.</summary>
+    public TimeSpan HandlerTimeMax => Counters is { } c ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref c.TicksMax)) : TimeSpan.Zero;
 
-    /// <summary>The mean handler call so far (zero before the first call).</summary>
-    public TimeSpan HandlerTimeMean => HandledCount is var n and > 0
-        ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref _handlerTicksTotal) / n)
+    /// <summary>
+    /// The mean timed handler call so far (zero before the first call). Timing a call reads the clock twice, which on
+    /// some machines costs as much as a delivery: every call is timed while a metrics listener records
+    /// <c>stasis.subscription.handler_time</c>; otherwise the first call and then one call in 16 are.
+    /// </summary>
+    public TimeSpan HandlerTimeMean => TimedCount is var n and > 0
+        ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref Counters!.TicksTotal) / n)
         : TimeSpan.Zero;
+
+    private long TimedCount => Counters is { } c ? Volatile.Read(ref c.Timed) : 0;
 
     /// <summary>Queue length at which the subscription is reported congested.</summary>
     public int HighWaterMark { get; }
@@ -169,21 +170,27 @@ public sealed class Subscription
 
     internal void CountFiltered() => Interlocked.Increment(ref _filtered);
 
-    /// <summary>Queues <paramref name="message"/> (an envelope or a sync delivery) on the subscription's actor.</summary>
-    internal void Enqueue(object message)
+    /// <summary>
+    /// Queues <paramref name="message"/> (a message, an envelope or a sync delivery) on the subscription's actor.
+    /// Publishers write nothing in the subscription, so the publisher and the handler thread share no written cache line.
+    /// </summary>
+    internal void Enqueue(object message) => Actor.Tell(message, ActorRefs.NoSender);
+
+    /// <summary>Reports the subscription congested if its queue reached the high-water mark (topics sample this every 16 publishes).</summary>
+    internal void CheckCongestion()
     {
-        var queued = Interlocked.Increment(ref _enqueued);
-        // The water mark is sampled every 16 messages, so the hot path reads no line the handler thread writes.
-        if ((queued & 15) == 0 && queued - Volatile.Read(ref _handled) >= HighWaterMark)
-            MarkCongested(queued);
-        Actor.Tell(message, ActorRefs.NoSender);
+        if (Volatile.Read(ref _congested) == 1)
+            return;
+        var depth = QueueDepth;
+        if (depth >= HighWaterMark)
+            MarkCongested(depth);
     }
 
-    private void MarkCongested(long queued)
+    private void MarkCongested(long depth)
     {
         if (Interlocked.CompareExchange(ref _congested, 1, 0) != 0)
             return;
-        Topic.Bus.Diagnostics.Congested(this, queued - Volatile.Read(ref _handled));
+        Topic.Bus.Diagnostics.Congested(this, depth);
         // A late publish may reach a subscription that has just ended: it must not stay congested for ever.
         if (Volatile.Read(ref _state) == Ended)
             ClearCongestion(recovered: false);
@@ -203,40 +210,52 @@ public sealed class Subscription
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
-    internal void Handle(StasisEnvelope envelope)
+    /// <summary>
+    /// Gives the handler thread its counters, made on first use by the subscription's actor (so, on the handler thread,
+    /// away from the cache lines publishers read) and kept across restarts.
+    /// </summary>
+    internal void AttachCounters() => Volatile.Write(ref _counters, _counters ?? new HandlerCounters());
+
+    internal void Handle(Topic originalTopic, StasisMessage message)
     {
-        var start = Stopwatch.GetTimestamp();
+        var counters = _counters!;
+        var timed = BusMetrics.HandlerTimeListened || (counters.Handled & 15) == 0; // see HandlerTimeMean
+        var start = timed ? Stopwatch.GetTimestamp() : 0;
         try
         {
             if (_handler is not null)
-                _handler(this, envelope.Topic, envelope.Message);
+                _handler(this, originalTopic, message);
             else
-                Target!.Tell(envelope, ActorRefs.NoSender);
+                Target!.Tell(new StasisEnvelope(originalTopic, message), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref _failed);
-            throw new SubscriptionHandlerException(this, envelope, ex);
+            Volatile.Write(ref counters.Failed, counters.Failed + 1);
+            throw new SubscriptionHandlerException(this, new StasisEnvelope(originalTopic, message), ex);
         }
         finally
         {
-            RecordHandlerTime(Stopwatch.GetTimestamp() - start);
-            Volatile.Write(ref _handled, _handled + 1);
+            if (timed)
+                RecordHandlerTime(counters, Stopwatch.GetTimestamp() - start);
+            Volatile.Write(ref counters.Handled, counters.Handled + 1);
             if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark)
                 ClearCongestion(recovered: true);
         }
     }
 
     /// <summary>Keeps min, max and total handler time (single writer: the actor) and feeds the metrics histogram.</summary>
-    private void RecordHandlerTime(long ticks)
+    private void RecordHandlerTime(HandlerCounters counters, long ticks)
     {
-        if (ticks < _handlerTicksMin)
-            Volatile.Write(ref _handlerTicksMin, ticks);
-        if (ticks > _handlerTicksMax)
-            Volatile.Write(ref _handlerTicksMax, ticks);
-        Volatile.Write(ref _handlerTicksTotal, _handlerTicksTotal + ticks);
+        if (ticks < counters.TicksMin)
+            Volatile.Write(ref counters.TicksMin, ticks);
+        if (ticks > counters.TicksMax)
+            Volatile.Write(ref counters.TicksMax, ticks);
+        Volatile.Write(ref counters.TicksTotal, counters.TicksTotal + ticks);
+        Volatile.Write(ref counters.Timed, counters.Timed + 1);
         BusMetrics.RecordHandlerTime(this, ticks);
     }
+
+    private HandlerCounters? Counters => Volatile.Read(ref _counters);
 
     private void ClearCongestion(bool recovered)
     {
@@ -287,4 +306,15 @@ public sealed class Subscription
         _done = true;
         _joined.TrySetResult();
     }
+}
+
+/// <summary>Counters written only by a subscription's handler thread.</summary>
+internal sealed class HandlerCounters
+{
+    public long Handled;
+    public long Failed;
+    public long TicksMin = long.MaxValue;
+    public long TicksMax;
+    public long TicksTotal;
+    public long Timed;
 }

@@ -21,6 +21,7 @@ namespace Stasis.Actors.Topics;
 public sealed class Topic : IDisposable
 {
     private Fanout? _fanout = Fanout.Empty;
+    private Fanout? _changeFanout = Fanout.Empty;
     private long _dispatched;
     private long _notDispatched;
 
@@ -70,6 +71,7 @@ public sealed class Topic : IDisposable
 
     // Membership, guarded by the bus's TopicGraph lock.
     internal HashSet<Subscription> Direct { get; } = [];
+    internal HashSet<Subscription> DirectChangeReceivers { get; } = [];
     internal List<TopicForward> Outgoing { get; } = [];
     internal List<TopicForward> Incoming { get; } = [];
 
@@ -78,6 +80,17 @@ public sealed class Topic : IDisposable
     {
         get => Volatile.Read(ref _fanout);
         set => Volatile.Write(ref _fanout, value);
+    }
+
+    /// <summary>
+    /// The part of the publish snapshot that accepts subscription-change messages, or null when stale. Subscribe and
+    /// Unsubscribe dispatch their change through it, so a change costs the subscriptions that filter changes out nothing
+    /// (not even a rebuild of the full snapshot).
+    /// </summary>
+    internal Fanout? ChangeFanout
+    {
+        get => Volatile.Read(ref _changeFanout);
+        set => Volatile.Write(ref _changeFanout, value);
     }
 
     /// <summary>
@@ -194,7 +207,7 @@ public sealed class Topic : IDisposable
     /// </summary>
     private void SendRemote(StasisMessage message)
     {
-        var clustered = (Fanout ?? Bus.Graph.Rebuild(this)).Clustered;
+        var clustered = (Fanout ?? Bus.Graph.Rebuild(this, changesOnly: false)).Clustered;
         if (clustered.Length > 0 && message.IsLocal && Bus.RemotePublisher is { } remote)
             remote.Send(clustered, message);
     }
@@ -206,9 +219,14 @@ public sealed class Topic : IDisposable
     /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
     /// </summary>
     /// <returns>True when <paramref name="syncTarget"/> was reached and queued the sync delivery.</returns>
-    internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null)
+    internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null) =>
+        DispatchTo(Fanout ?? Bus.Graph.Rebuild(this, changesOnly: false), message, syncTarget, syncDone);
+
+    /// <summary>Dispatches a subscription-change message made by the bus (called under the graph's lock).</summary>
+    internal void DispatchChange(StasisMessage change) => DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, changesOnly: true), change, null, null);
+
+    private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
-        var fanout = Fanout ?? Bus.Graph.Rebuild(this);
         var type = message.Type;
         var open = fanout.Open;
         var selective = type.Index < fanout.ByType.Length ? fanout.ByType[type.Index] : null;
@@ -218,34 +236,52 @@ public sealed class Topic : IDisposable
             type.CountPublished(used: false);
             return false;
         }
-        Interlocked.Increment(ref _dispatched);
+        // Every 16th publish also samples each reached subscription's queue against its high-water mark.
+        var sample = (Interlocked.Increment(ref _dispatched) & 15) == 0;
         type.CountPublished(used: true);
-        var envelope = new StasisEnvelope(this, message);
+        var delivery = new Delivery(this, message, syncTarget, syncDone);
         var syncQueued = false;
+        var declines = fanout.AnyDeclines;
         foreach (var subscription in open)
         {
-            var declined = subscription.Filter.Declined;
-            if (!declined.IsEmpty && declined.Contains(type))
+            if (declines && subscription.Filter.Declined is { IsEmpty: false } declined && declined.Contains(type))
                 subscription.CountFiltered();
             else
-                syncQueued |= Deliver(subscription, envelope, syncTarget, syncDone);
+                syncQueued |= delivery.To(subscription, sample);
         }
         if (selective is not null)
         {
             foreach (var subscription in selective)
-                syncQueued |= Deliver(subscription, envelope, syncTarget, syncDone);
+                syncQueued |= delivery.To(subscription, sample);
         }
         return syncQueued;
     }
 
-    private static bool Deliver(Subscription subscription, StasisEnvelope envelope, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    /// <summary>
+    /// One publish on its way to the reached subscriptions. A subscription of the publishing topic itself is queued the
+    /// bare message (its handler is told its own topic); one reached through forwarding is queued a
+    /// <see cref="StasisEnvelope"/> naming the original topic, made once per publish and shared.
+    /// </summary>
+    private struct Delivery(Topic topic, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
-        if (syncDone is not null && ReferenceEquals(subscription, syncTarget))
+        private StasisEnvelope? _envelope;
+
+        /// <summary>Queues the message on <paramref name="subscription"/>; true when that was the sync delivery.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public bool To(Subscription subscription, bool sample)
         {
-            subscription.EnqueueSync(envelope, syncDone);
-            return true;
+            var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
+            if (sync)
+                subscription.EnqueueSync(Envelope(), syncDone!);
+            else if (ReferenceEquals(subscription.Topic, topic))
+                subscription.Enqueue(message);
+            else
+                subscription.Enqueue(Envelope());
+            if (sample)
+                subscription.CheckCongestion();
+            return sync;
         }
-        subscription.Enqueue(envelope);
-        return false;
+
+        private StasisEnvelope Envelope() => _envelope ??= new StasisEnvelope(topic, message);
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Subscriptions.Internal;
 
@@ -13,7 +14,11 @@ internal sealed class SubscriptionActor : ActorBase
 {
     private readonly Subscription _subscription;
 
-    public SubscriptionActor(Subscription subscription) => _subscription = subscription;
+    public SubscriptionActor(Subscription subscription)
+    {
+        _subscription = subscription;
+        subscription.AttachCounters();
+    }
 
     public static Props Props(Subscription subscription, string? dispatcher)
     {
@@ -31,13 +36,16 @@ internal sealed class SubscriptionActor : ActorBase
     {
         switch (message)
         {
-            case StasisEnvelope envelope:
-                _subscription.Handle(envelope);
+            case StasisMessage direct: // published on the subscribed topic itself
+                _subscription.Handle(_subscription.Topic, direct);
+                return true;
+            case StasisEnvelope envelope: // forwarded from another topic
+                _subscription.Handle(envelope.Topic, envelope.Message);
                 return true;
             case SyncDelivery sync:
                 try
                 {
-                    _subscription.Handle(sync.Envelope);
+                    _subscription.Handle(sync.Envelope.Topic, sync.Envelope.Message);
                     sync.Done.TrySetResult(true);
                 }
                 catch (Exception ex)

@@ -14,12 +14,16 @@ internal sealed class Fanout
     public Fanout(Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
     {
         Open = open;
+        AnyDeclines = open.Any(s => !s.Filter.Declined.IsEmpty);
         ByType = byType;
         Clustered = clustered;
     }
 
     /// <summary>Subscriptions without a selective filter (they may still decline some types).</summary>
     public Subscription[] Open { get; }
+
+    /// <summary>True when some subscription of <see cref="Open"/> declines a type (else the publish loop skips the check).</summary>
+    public bool AnyDeclines { get; }
 
     /// <summary>Selective subscriptions, by the <see cref="Messages.MessageType.Index"/> of each type they accept.</summary>
     public Subscription[]?[] ByType { get; }

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Stasis.Benchmarks.Workloads;
+
+namespace Stasis.Benchmarks.Quick;
+
+/// <summary>One goal of the quick mode: measures a median ratio and compares it with a threshold.</summary>
+public abstract class Goal(string name, double threshold, bool atMost = false)
+{
+    /// <summary>Interleaved case/baseline pairs (A B A B …) measured per goal.</summary>
+    public const int Pairs = 11;
+
+    public string Name { get; } = name;
+
+    /// <summary>Median ratio of the case to its baseline, one ratio per interleaved pair.</summary>
+    public abstract double MedianRatio(QuickContext context);
+
+    /// <summary>Runs the goal and prints <c>ratio &lt;case-name&gt; &lt;median ratio&gt; goal &lt;goal&gt; &lt;PASS|MISS&gt;</c>.</summary>
+    public bool Report(QuickContext context)
+    {
+        var ratio = MedianRatio(context);
+        var met = atMost ? ratio <= threshold : ratio >= threshold;
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"ratio {Name} {ratio.ToString("0.00", inv)} goal {(atMost ? "<=" : ">=")}{threshold.ToString("0.0#", inv)} {(met ? "PASS" : "MISS")}");
+        return met;
+    }
+}
+
+/// <summary>Throughput (deliveries per second) of a case against a baseline, run interleaved.</summary>
+public sealed class ThroughputGoal(string name, double threshold, Func<QuickContext, Workload> @case, Func<QuickContext, Workload> baseline)
+    : Goal(name, threshold)
+{
+    public override double MedianRatio(QuickContext context)
+    {
+        using var a = @case(context);
+        using var b = baseline(context);
+        var na = Measure.Calibrate(a);
+        var nb = Measure.Calibrate(b);
+        var ratios = new List<double>();
+        var rates = (a: new List<double>(), b: new List<double>());
+        for (var pair = 0; pair < Pairs; pair++)
+        {
+            rates.a.Add(Measure.Rate(a, na));
+            rates.b.Add(Measure.Rate(b, nb));
+            ratios.Add(rates.a[^1] / rates.b[^1]);
+        }
+        var costA = Measure.CostPerDelivery(a, na);
+        var costB = Measure.CostPerDelivery(b, nb);
+        context.Info($"{Name}: case {Measure.Median(rates.a) / 1e6:0.00} M deliveries/s {costA.CpuNanos:0} ns-cpu {costA.Bytes:0} B per delivery;"
+                     + $" baseline {Measure.Median(rates.b) / 1e6:0.00} M deliveries/s {costB.CpuNanos:0} ns-cpu {costB.Bytes:0} B per delivery");
+        return Measure.Median(ratios);
+    }
+}
+
+/// <summary>Retained bytes per idle instance of a case against a baseline, measured interleaved.</summary>
+public sealed class MemoryGoal(string name, double threshold, Func<QuickContext, IdleSet> @case, Func<QuickContext, IdleSet> baseline)
+    : Goal(name, threshold, atMost: true)
+{
+    /// <summary>Instances created per sample.</summary>
+    public const int Count = 2000;
+
+    public override double MedianRatio(QuickContext context)
+    {
+        BytesPer(@case(context)); // warm-up: types loaded, pools sized
+        BytesPer(baseline(context));
+        var ratios = new List<double>();
+        var bytes = (a: new List<double>(), b: new List<double>());
+        for (var pair = 0; pair < Pairs; pair++)
+        {
+            bytes.a.Add(BytesPer(@case(context)));
+            bytes.b.Add(BytesPer(baseline(context)));
+            ratios.Add(bytes.a[^1] / bytes.b[^1]);
+        }
+        context.Info($"{Name}: case {Measure.Median(bytes.a):0} B each, baseline {Measure.Median(bytes.b):0} B each");
+        return Measure.Median(ratios);
+    }
+
+    private static double BytesPer(IdleSet set)
+    {
+        set.Prepare(Count);
+        var before = Measure.LiveBytes();
+        set.Create(Count);
+        var after = Measure.LiveBytes();
+        set.Destroy();
+        return (after - before) / (double)Count;
+    }
+}
+
+/// <summary>A rate against a fixed floor (no baseline to run): the ratio is rate / floor.</summary>
+public sealed class RateGoal(string name, double floor, string unit, Func<QuickContext, Workload> @case) : Goal(name, 1.0)
+{
+    public override double MedianRatio(QuickContext context)
+    {
+        using var workload = @case(context);
+        var n = Measure.Calibrate(workload);
+        var rates = Enumerable.Range(0, Pairs).Select(_ => Measure.Rate(workload, n)).ToList();
+        context.Info($"{Name}: {Measure.Median(rates) / 1e3:0} k {unit}/s (floor {floor / 1e3:0} k)");
+        return Measure.Median(rates) / floor;
+    }
+}

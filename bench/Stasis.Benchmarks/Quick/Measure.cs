@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Stasis.Benchmarks.Workloads;
+
+namespace Stasis.Benchmarks.Quick;
+
+/// <summary>Timing helpers of the quick mode.</summary>
+public static class Measure
+{
+    /// <summary>Target duration of one timed sample.</summary>
+    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Deliveries per second of one run of <paramref name="messages"/> messages.</summary>
+    public static double Rate(Workload workload, int messages)
+    {
+        var start = Stopwatch.GetTimestamp();
+        workload.Run(messages);
+        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (double)messages * workload.Fanout / seconds;
+    }
+
+    /// <summary>
+    /// Process CPU time (all threads) and bytes allocated (all threads) per delivery over <paramref name="runs"/> runs:
+    /// unlike a rate, these stay meaningful on a machine shared with other work.
+    /// </summary>
+    public static (double CpuNanos, double Bytes) CostPerDelivery(Workload workload, int messages, int runs = 3)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < runs; i++)
+            workload.Run(messages);
+        process.Refresh();
+        var deliveries = (double)messages * workload.Fanout * runs;
+        return ((process.TotalProcessorTime - cpu).TotalNanoseconds / deliveries, (GC.GetTotalAllocatedBytes(precise: true) - bytes) / deliveries);
+    }
+
+    /// <summary>
+    /// Warms <paramref name="workload"/> up (so the JIT has compiled the hot path) and returns the number of messages
+    /// a run needs to last about <see cref="Sample"/>.
+    /// </summary>
+    public static int Calibrate(Workload workload)
+    {
+        var messages = 1;
+        double rate;
+        while (true)
+        {
+            var start = Stopwatch.GetTimestamp();
+            workload.Run(messages);
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            if (elapsed >= TimeSpan.FromMilliseconds(15))
+            {
+                rate = messages / elapsed.TotalSeconds;
+                break;
+            }
+            messages *= 4;
+        }
+        workload.Run(messages); // a second warm-up run at full size
+        return Math.Max(1, (int)(rate * Sample.TotalSeconds));
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>Full, compacting garbage collection; returns the live heap size.</summary>
+    public static long LiveBytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(true);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using Stasis.Benchmarks.Workloads;
+
+namespace Stasis.Benchmarks.Quick;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Stasis.Benchmarks -- quick</c>: every goal of the benchmark issue, each case
+/// interleaved with its baseline, one <c>ratio …</c> line per goal and a last <c>goals met: k/n</c> line.
+/// </summary>
+public static class QuickMode
+{
+    /// <summary>Subscriptions on one topic in the large fan-out case.</summary>
+    public const int ManySubscriptions = 100_000;
+
+    public static IReadOnlyList<Goal> Goals() =>
+    [
+        new ThroughputGoal("publish-1-vs-akka-tell-1", 0.8, c => new StasisPublishWorkload(c.Bus, 1), c => new AkkaTellWorkload(c.Akka, 1)),
+        new ThroughputGoal("publish-1-vs-eventstream-1", 1.0, c => new StasisPublishWorkload(c.Bus, 1), c => new AkkaEventStreamWorkload(c.Akka, 1)),
+        new ThroughputGoal("publish-1-vs-protoactor-1", 1.0, c => new StasisPublishWorkload(c.Bus, 1), c => new ProtoSendWorkload(c.Proto, 1)),
+        new ThroughputGoal("publish-forwarded-2-levels-vs-publish-1", 0.9, c => new StasisPublishWorkload(c.Bus, 1, levels: 2), c => new StasisPublishWorkload(c.Bus, 1)),
+        new ThroughputGoal("publish-10-vs-akka-tell-snapshot-10", 0.9, c => new StasisPublishWorkload(c.Bus, 10), c => new AkkaTellWorkload(c.Akka, 10)),
+        new ThroughputGoal("publish-100-vs-akka-tell-snapshot-100", 0.9, c => new StasisPublishWorkload(c.Bus, 100), c => new AkkaTellWorkload(c.Akka, 100)),
+        new ThroughputGoal("publish-10-vs-eventstream-10", 1.0, c => new StasisPublishWorkload(c.Bus, 10), c => new AkkaEventStreamWorkload(c.Akka, 10)),
+        new ThroughputGoal("publish-10-vs-protoactor-fanout-10", 1.0, c => new StasisPublishWorkload(c.Bus, 10), c => new ProtoSendWorkload(c.Proto, 10)),
+        .. ExtraGoals.All,
+        new MemoryGoal("idle-subscription-memory-vs-bare-actor", 1.25, c => new IdleSubscriptions(c.Bus), c => new IdleActors(c.Akka)),
+        new MemoryGoal("idle-topic-memory-vs-bare-actor", 1.5, c => new IdleTopics(c.Bus), c => new IdleActors(c.Akka)),
+        new RateGoal("subscribe-unsubscribe-pairs-vs-100k-per-s", 100_000, "pairs", c => new StasisSubscribeUnsubscribeWorkload(c.Bus)),
+        new ThroughputGoal("publish-100k-subscriptions-vs-publish-100-per-delivery", 0.8,
+            c => new StasisPublishWorkload(c.Bus, ManySubscriptions, options: StasisBench.PingOnly(c.Bus)), c => new StasisPublishWorkload(c.Bus, 100)),
+    ];
+
+    /// <param name="only">When given, runs only the goals whose name contains it (for iterating on one case).</param>
+    public static int Run(string? only = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var context = new QuickContext();
+        if (only is null or "latency")
+        {
+            ReportMessageCost(context);
+            ReportLatency(context);
+        }
+        var goals = Goals().Where(g => only is null || g.Name.Contains(only, StringComparison.Ordinal)).ToList();
+        var met = goals.Count(goal => goal.Report(context));
+        context.Info($"quick run took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        Console.WriteLine($"goals met: {met}/{goals.Count}");
+        return 0;
+    }
+
+    /// <summary>
+    /// What creating one message costs on the publisher's thread, single-threaded: its payload alone, the wall-clock
+    /// read that stamps it, and the whole <c>CreateMessage</c> (clock, message object, EID).
+    /// </summary>
+    private static void ReportMessageCost(QuickContext context)
+    {
+        const int n = 1_000_000;
+        var type = StasisBench.PingType(context.Bus);
+        double NanosEach(Action<int> action)
+        {
+            action(0); // JIT
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < n; i++)
+                action(i);
+            return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+        }
+        object? sink = null;
+        var payload = NanosEach(i => sink = new Ping(i));
+        var clock = NanosEach(_ => sink = DateTimeOffset.UtcNow);
+        var message = NanosEach(i => sink = type.CreateMessage(new Ping(i)));
+        GC.KeepAlive(sink);
+        context.Info($"message cost: new Ping {payload:0} ns, DateTimeOffset.UtcNow {clock:0} ns, CreateMessage(new Ping) {message:0} ns");
+    }
+
+    /// <summary>Publish → handler latency (p50, p99) at 10% and 50% of the measured maximum rate; reported, not judged.</summary>
+    private static void ReportLatency(QuickContext context)
+    {
+        using var workload = new LatencyWorkload(context.Bus);
+        var n = Measure.Calibrate(workload);
+        var max = Enumerable.Range(0, 5).Max(_ => Measure.Rate(workload, n)); // the best of 5: a stalled run must not set the pace
+        foreach (var fraction in new[] { 0.1, 0.5 })
+        {
+            var rate = max * fraction;
+            var messages = (int)(rate * 0.5); // half a second
+            workload.RunPaced(messages, rate);
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Format(inv, "latency publish-1 at {0:0}% of max ({1:0.00} M msgs/s of {2:0.00}): p50 {3:0.0} us p99 {4:0.0} us",
+                fraction * 100, rate / 1e6, max / 1e6, workload.Percentile(0.5), workload.Percentile(0.99)));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using Stasis.Actors;
+using Stasis.Actors.Caching;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Routing;
+using Stasis.Actors.Topics;
+
+namespace Stasis.Benchmarks.Workloads;
+
+/// <summary>
+/// Stasis: the producer publishes <see cref="Ping"/>s to a topic with one <see cref="MessageRouter"/> that has 10 routes
+/// (<see cref="Ping"/> and 9 other payload types); the <see cref="Ping"/> route counts.
+/// </summary>
+public sealed class StasisRouterWorkload : CountingWorkload
+{
+    private readonly Topic _topic;
+    private readonly MessageType<Ping> _type;
+
+    public StasisRouterWorkload(StasisBus bus) : base(1)
+    {
+        _type = StasisBench.PingType(bus);
+        _topic = StasisBench.NewTopic(bus, "routed");
+        var router = MessageRouter.Create(_topic);
+        var counter = Counters[0];
+        router.AddRoute<Ping>((_, _, _, _) => counter.Hit());
+        router.AddRoute<Route1>((_, _, _, _) => { });
+        router.AddRoute<Route2>((_, _, _, _) => { });
+        router.AddRoute<Route3>((_, _, _, _) => { });
+        router.AddRoute<Route4>((_, _, _, _) => { });
+        router.AddRoute<Route5>((_, _, _, _) => { });
+        router.AddRoute<Route6>((_, _, _, _) => { });
+        router.AddRoute<Route7>((_, _, _, _) => { });
+        router.AddRoute<Route8>((_, _, _, _) => { });
+        router.AddRoute<Route9>((_, _, _, _) => { });
+    }
+
+    protected override void Send(int messages)
+    {
+        for (var i = 0; i < messages; i++)
+            _topic.Publish(_type, new Ping(i));
+    }
+
+    public override void Dispose() => _topic.Dispose();
+
+    private sealed record Route1;
+    private sealed record Route2;
+    private sealed record Route3;
+    private sealed record Route4;
+    private sealed record Route5;
+    private sealed record Route6;
+    private sealed record Route7;
+    private sealed record Route8;
+    private sealed record Route9;
+}
+
+/// <summary>
+/// Stasis: the producer publishes <see cref="Ping"/>s (1 024 distinct ids) to a topic followed by a caching topic;
+/// one subscriber of the caching topic counts the <see cref="CacheUpdate"/>s.
+/// </summary>
+public sealed class StasisCachingWorkload : CountingWorkload
+{
+    private static readonly string[] Ids = [.. Enumerable.Range(0, 1024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private readonly Topic _upstream;
+    private readonly CachingTopic _caching;
+    private readonly MessageType<Ping> _type;
+
+    public StasisCachingWorkload(StasisBus bus) : base(1)
+    {
+        _type = StasisBench.PingType(bus);
+        _upstream = StasisBench.NewTopic(bus, "cached");
+        var cache = new StasisCache(bus, message => message.Data is Ping ping ? Ids[ping.Seq & 1023] : null);
+        _caching = cache.CreateCachingTopic(_upstream);
+        var updateType = StasisCache.UpdateType(bus);
+        var counter = Counters[0];
+        _caching.Topic.Subscribe((_, _, message) =>
+        {
+            if (ReferenceEquals(message.Type, updateType))
+                counter.Hit();
+        });
+    }
+
+    protected override void Send(int messages)
+    {
+        for (var i = 0; i < messages; i++)
+            _upstream.Publish(_type, new Ping(i));
+    }
+
+    public override void Dispose()
+    {
+        _caching.Dispose();
+        _upstream.Dispose();
+    }
+}
