@@ -39,6 +39,7 @@ public sealed class StasisBus : IExtension
         System = system;
         system.Settings.InjectTopLevelFallback(StasisSettings.DefaultConfig);
         Settings = StasisSettings.Create(system);
+        Clock = Messages.Internal.MessageClock.For(Settings.MessageClock);
         Diagnostics = new BusDiagnostics(system);
         Graph = new TopicGraph(this);
         SubscriptionChangeType = (MessageType<SubscriptionChange>)_types.GetOrAdd(
@@ -82,6 +83,9 @@ public sealed class StasisBus : IExtension
     public IReadOnlyCollection<MessageType> MessageTypes => [.. _types.Values];
 
     internal TopicGraph Graph { get; }
+
+    /// <summary>Stamps new messages (<c>stasis.message-clock</c>).</summary>
+    internal Messages.Internal.MessageClock Clock { get; }
 
     /// <summary>Sends messages published on clustered topics to other nodes; null on a bus that is not clustered.</summary>
     internal IRemotePublisher? RemotePublisher { get; set; }

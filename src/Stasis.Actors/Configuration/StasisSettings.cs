@@ -17,6 +17,19 @@ public enum FailurePolicy
     Stop,
 }
 
+/// <summary>How messages are stamped with their creation time (<c>stasis.message-clock</c>).</summary>
+public enum MessageClockKind
+{
+    /// <summary>
+    /// The wall clock read once a second and advanced by the system's low-resolution monotonic tick: a few nanoseconds
+    /// per message, in steps of the tick's resolution (1–4 ms on Linux), never going backwards. The default.
+    /// </summary>
+    Coarse,
+
+    /// <summary><see cref="DateTimeOffset.UtcNow"/> for every message: sub-microsecond resolution, 20–130 ns per read.</summary>
+    Precise,
+}
+
 /// <summary>
 /// The bus's settings, read once from the <c>stasis { }</c> section of the actor system's configuration
 /// (defaults: <c>hocon/stasis.conf</c>, embedded in this library). Immutable; change with the <c>with</c> expression.
@@ -27,13 +40,15 @@ public enum FailurePolicy
 /// <param name="LowWaterMark">Queue length at which a congested subscription is reported recovered.</param>
 /// <param name="FailurePolicy">What happens when a handler throws.</param>
 /// <param name="Dispatcher">Dispatcher of subscription actors; null for the system's default.</param>
+/// <param name="MessageClock">How messages are stamped with their creation time.</param>
 public sealed record StasisSettings(
     EntityId Eid,
     IReadOnlySet<string> DeclinedMessageTypes,
     int HighWaterMark,
     int LowWaterMark,
     FailurePolicy FailurePolicy,
-    string? Dispatcher)
+    string? Dispatcher,
+    MessageClockKind MessageClock)
 {
     /// <summary>The embedded reference configuration (<c>hocon/stasis.conf</c>).</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource<StasisSettings>("Stasis.Actors.stasis.conf");
@@ -74,7 +89,11 @@ public sealed record StasisSettings(
             .Where(s => s.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
 
-        return new StasisSettings(eid, declined, high, low, policy, string.IsNullOrWhiteSpace(dispatcher) ? null : dispatcher);
+        var clockText = stasis.GetString("message-clock", "coarse");
+        if (!Enum.TryParse<MessageClockKind>(clockText, ignoreCase: true, out var clock) || !Enum.IsDefined(clock))
+            throw new ConfigurationException($"stasis.message-clock must be coarse or precise, was '{clockText}'.");
+
+        return new StasisSettings(eid, declined, high, low, policy, string.IsNullOrWhiteSpace(dispatcher) ? null : dispatcher, clock);
     }
 
     /// <summary>The low-water mark used when none is given: 90% of <paramref name="highWaterMark"/>, at least 1 below it.</summary>

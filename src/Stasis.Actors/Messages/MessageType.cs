@@ -88,7 +88,7 @@ public sealed class MessageType<T> : MessageType where T : class
             Bus.Diagnostics.Declined(this);
             return null;
         }
-        return new StasisMessage<T>(this, payload, DateTimeOffset.UtcNow, eid ?? Bus.Eid);
+        return new StasisMessage<T>(this, payload, Bus.Clock.Now(), eid ?? Bus.Eid);
     }
 
     internal override StasisMessage Restore(object payload, DateTimeOffset timestamp, EntityId eid) =>

@@ -21,7 +21,7 @@ public abstract class StasisMessage : Akka.Event.IDeadLetterSuppression
     /// <summary>The message's type.</summary>
     public MessageType Type { get; }
 
-    /// <summary>When the message was created (UTC).</summary>
+    /// <summary>When the message was created (UTC), by the bus's <c>stasis.message-clock</c> (coarse: 1–4 ms steps).</summary>
     public DateTimeOffset Timestamp { get; }
 
     /// <summary>The EID of the node that created the message.</summary>

@@ -15,6 +15,7 @@ public sealed class StasisSettingsSpec
         Assert.Equal(450, settings.LowWaterMark);
         Assert.Equal(FailurePolicy.Resume, settings.FailurePolicy);
         Assert.Null(settings.Dispatcher);
+        Assert.Equal(MessageClockKind.Coarse, settings.MessageClock);
     }
 
     [Fact]
@@ -24,6 +25,7 @@ public sealed class StasisSettingsSpec
             stasis.eid = "node-a"
             stasis.declined-message-types = ["a", "b"]
             stasis.subscription { high-water-mark = 10, low-water-mark = 3, failure-policy = stop, dispatcher = "my-dispatcher" }
+            stasis.message-clock = precise
             """));
         Assert.Equal("node-a", settings.Eid.Value);
         Assert.Equal(["a", "b"], settings.DeclinedMessageTypes.Order());
@@ -31,6 +33,7 @@ public sealed class StasisSettingsSpec
         Assert.Equal(3, settings.LowWaterMark);
         Assert.Equal(FailurePolicy.Stop, settings.FailurePolicy);
         Assert.Equal("my-dispatcher", settings.Dispatcher);
+        Assert.Equal(MessageClockKind.Precise, settings.MessageClock);
     }
 
     [Theory]
@@ -38,6 +41,7 @@ public sealed class StasisSettingsSpec
     [InlineData("stasis.subscription.low-water-mark = 500", "low-water-mark")]
     [InlineData("stasis.subscription.low-water-mark = -1", "low-water-mark")]
     [InlineData("stasis.subscription.failure-policy = explode", "failure-policy")]
+    [InlineData("stasis.message-clock = sundial", "message-clock")]
     public void Out_of_range_values_fail_with_the_key_named(string hocon, string key)
     {
         var ex = Assert.Throws<ConfigurationException>(() => StasisSettings.Create(ConfigurationFactory.ParseString(hocon)));

@@ -6,6 +6,7 @@ namespace Stasis.Actors.Tests.Core;
 
 public sealed class MessageSpec(ITestOutputHelper output) : StasisSpec(output, """
     stasis.eid = "00:11:22:33:44:55"
+    stasis.message-clock = precise
     stasis.declined-message-types = ["declined_thing", "stasis_subscription_change_type"]
     """)
 {

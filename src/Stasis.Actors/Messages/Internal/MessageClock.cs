@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Stasis.Actors.Configuration;
+
+namespace Stasis.Actors.Messages.Internal;
+
+/// <summary>Stamps messages with their creation time, precisely or cheaply (<c>stasis.message-clock</c>).</summary>
+internal abstract class MessageClock
+{
+    public abstract DateTimeOffset Now();
+
+    public static MessageClock For(MessageClockKind kind) => kind == MessageClockKind.Precise ? new PreciseClock() : new CoarseClock(1000);
+
+    internal sealed class PreciseClock : MessageClock
+    {
+        public override DateTimeOffset Now() => DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>
+    /// The wall clock read once a second, advanced in between by the operating system's low-resolution monotonic tick
+    /// (<see cref="Environment.TickCount64"/>, a few nanoseconds). On some virtual machines a precise wall-clock read
+    /// costs as much as a whole actor <c>Tell</c>; this clock's stamps step by the tick's resolution (1–4 ms on Linux)
+    /// and never go backwards.
+    /// </summary>
+    internal sealed class CoarseClock(long resyncMilliseconds) : MessageClock
+    {
+        private Anchor _anchor = new(DateTimeOffset.UtcNow.UtcTicks, Environment.TickCount64);
+
+        public override DateTimeOffset Now()
+        {
+            var tick = Environment.TickCount64;
+            var anchor = Volatile.Read(ref _anchor);
+            var elapsed = tick - anchor.Tick;
+            if (elapsed >= resyncMilliseconds)
+                return Resync(anchor, tick);
+            return new DateTimeOffset(anchor.UtcTicks + elapsed * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+        }
+
+        private DateTimeOffset Resync(Anchor anchor, long tick)
+        {
+            // Never earlier than the latest stamp this anchor can have given (if the wall clock was set back, the clock
+            // then runs on monotonic time until the wall clock catches up).
+            var latestGiven = anchor.UtcTicks + (resyncMilliseconds - 1) * TimeSpan.TicksPerMillisecond;
+            var next = new Anchor(Math.Max(DateTimeOffset.UtcNow.UtcTicks, latestGiven), tick);
+            Interlocked.CompareExchange(ref _anchor, next, anchor);
+            return new DateTimeOffset(Volatile.Read(ref _anchor).UtcTicks, TimeSpan.Zero);
+        }
+
+        [DebuggerDisplay("{UtcTicks} at {Tick}")]
+        private sealed record Anchor(long UtcTicks, long Tick);
+    }
+}
