@@ -99,7 +99,7 @@ public sealed class StasisCache
 
     /// <summary>Every node's snapshot of (<paramref name="type"/>, <paramref name="id"/>), the local node's first; empty when none.</summary>
     public IReadOnlyList<StasisMessage> GetAll(MessageType type, string id) =>
-        Find(type, id) is { } entry ? entry.ReadOnlySnapshots : [];
+        Find(type, id) is { } entry ? entry.Snapshots : [];
 
     /// <summary>The aggregate snapshot of (<paramref name="type"/>, <paramref name="id"/>), or null (none, or no aggregate function).</summary>
     public StasisMessage? GetAggregate(MessageType type, string id) => Find(type, id)?.Aggregate;
@@ -201,7 +201,7 @@ public sealed class StasisCache
         if (_aggregate is not null)
         {
             var previous = entry.Aggregate;
-            var computed = Aggregate(type, id, entry.ReadOnlySnapshots, previous);
+            var computed = Aggregate(type, id, entry.Snapshots, previous);
             if (!Equals(computed?.Data, previous?.Data))
             {
                 entry.Aggregate = computed;

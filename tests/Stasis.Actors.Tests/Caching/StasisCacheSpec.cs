@@ -161,4 +161,39 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
         Assert.All(updates.Where(u => u.NewSnapshot is null), u => Assert.NotNull(u.OldSnapshot));
         Assert.Equal(nodes.Length * rounds, updates.Count(u => u.NewSnapshot is null));
     }
+
+    [Fact]
+    public void All_snapshots_of_an_id_list_the_local_node_first_then_by_eid_through_fills_and_clears()
+    {
+        var upstream = Bus.CreateTopic(Unique("upstream"));
+        var cache = new StasisCache(Bus, SnapshotId);
+        var caching = cache.CreateCachingTopic(upstream);
+        var clearType = StasisCache.ClearType(Bus);
+        var (r1, r2, r3) = (new EntityId("02:00:00:00:00:01"), new EntityId("02:00:00:00:00:02"), new EntityId("02:00:00:00:00:03"));
+        EntityId[] Order() => [.. cache.GetAll(SnapshotType, "a").Select(m => m.Eid)];
+        void Clear(EntityId eid) => upstream.Publish(clearType.CreateMessage(new CacheClear(SnapshotType, "a"), eid)!);
+
+        upstream.Publish(Snap("a", 1, eid: r2));
+        upstream.Publish(Snap("a", 1, eid: r3));
+        upstream.Publish(Snap("a", 1, eid: r1));
+        upstream.Publish(Snap("a", 1));
+        upstream.Publish(Snap("a", 2, eid: r3));
+        AwaitCondition(() => Order().Length == 4 && Version(cache.Get(SnapshotType, "a", r3)) == 2, Patience);
+        Assert.Equal([Bus.Eid, r1, r2, r3], Order());
+
+        Clear(r2);
+        AwaitCondition(() => Order().Length == 3, Patience);
+        Assert.Equal([Bus.Eid, r1, r3], Order());
+        Clear(Bus.Eid);
+        AwaitCondition(() => Order().Length == 2, Patience);
+        Assert.Equal([r1, r3], Order());
+        Clear(r1);
+        AwaitCondition(() => Order().Length == 1, Patience);
+        Assert.Equal([r3], Order());
+        Assert.Equal(2, Version(cache.Get(SnapshotType, "a", r3)));
+        Clear(r3);
+        AwaitCondition(() => Order().Length == 0, Patience);
+        Assert.Empty(cache.Dump(SnapshotType));
+        Assert.Equal(0, caching.Subscription.FailedCount);
+    }
 }

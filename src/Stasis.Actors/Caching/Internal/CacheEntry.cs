@@ -9,18 +9,28 @@ namespace Stasis.Actors.Caching.Internal;
 /// </summary>
 /// <remarks>
 /// Readers read <see cref="Snapshots"/> and <see cref="Aggregate"/> without a lock; each is an immutable value that a
-/// write replaces whole (the snapshots array is copied on write, for this id only). Writers lock the entry itself,
+/// write replaces whole: a single node's snapshot is replaced by writing the new message, several nodes' snapshots by
+/// a new array (copy-on-write for this id only). Writers lock the entry itself,
 /// check <see cref="IsRemoved"/> (a removed entry is no longer in the map: look the id up again) and call
 /// <see cref="Set"/>, <see cref="Remove"/>, <see cref="Aggregate"/>'s setter and <see cref="MarkRemoved"/> only while
 /// holding that lock.
 /// </remarks>
 internal sealed class CacheEntry
 {
-    private StasisMessage[] _snapshots = [];
+    private static readonly StasisMessage[] None = [];
+
+    // Null (no snapshot), one StasisMessage (one node: the common case, replaced without allocating), or a
+    // StasisMessage[] of two or more, the local node's first, then the others ordered by EID.
+    private object? _snapshots;
     private StasisMessage? _aggregate;
 
     /// <summary>The snapshots, one per node (each keyed by its own <see cref="StasisMessage.Eid"/>), the local node's first, then the others ordered by EID.</summary>
-    public StasisMessage[] Snapshots => Volatile.Read(ref _snapshots);
+    public IReadOnlyList<StasisMessage> Snapshots => Volatile.Read(ref _snapshots) switch
+    {
+        StasisMessage one => [one],
+        StasisMessage[] several => new ReadOnlyCollection<StasisMessage>(several),
+        _ => None,
+    };
 
     /// <summary>The aggregate snapshot, or null.</summary>
     public StasisMessage? Aggregate
@@ -33,44 +43,51 @@ internal sealed class CacheEntry
     public bool IsRemoved { get; private set; }
 
     /// <summary>True when the entry holds no snapshot and no aggregate.</summary>
-    public bool IsEmpty => Snapshots.Length == 0 && Aggregate is null;
-
-    /// <summary>The snapshots as a read-only list (no copy).</summary>
-    public IReadOnlyList<StasisMessage> ReadOnlySnapshots => Snapshots is { Length: > 0 } snapshots ? new ReadOnlyCollection<StasisMessage>(snapshots) : [];
+    public bool IsEmpty => Volatile.Read(ref _snapshots) is null && Aggregate is null;
 
     /// <summary>Node <paramref name="eid"/>'s snapshot, or null.</summary>
     public StasisMessage? Find(EntityId eid)
     {
-        foreach (var snapshot in Snapshots)
+        switch (Volatile.Read(ref _snapshots))
         {
-            if (snapshot.Eid == eid)
-                return snapshot;
+            case StasisMessage one:
+                return one.Eid == eid ? one : null;
+            case StasisMessage[] several:
+                var index = IndexOf(several, eid);
+                return index >= 0 ? several[index] : null;
+            default:
+                return null;
         }
-        return null;
     }
 
     /// <summary>Stores <paramref name="snapshot"/> as its node's snapshot; returns the one it replaced, or null.</summary>
     public StasisMessage? Set(StasisMessage snapshot, EntityId local)
     {
         var current = _snapshots;
-        var index = IndexOf(current, snapshot.Eid);
+        if (current is null || (current is StasisMessage one && one.Eid == snapshot.Eid))
+        {
+            Volatile.Write(ref _snapshots, snapshot);
+            return (StasisMessage?)current;
+        }
+        var several = current as StasisMessage[] ?? [(StasisMessage)current];
+        var index = IndexOf(several, snapshot.Eid);
         StasisMessage[] updated;
         StasisMessage? old = null;
         if (index >= 0)
         {
-            old = current[index];
+            old = several[index];
             // A new array and Array.Copy: several times cheaper than Array.Clone for these short arrays.
-            updated = new StasisMessage[current.Length];
-            Array.Copy(current, updated, current.Length);
+            updated = new StasisMessage[several.Length];
+            Array.Copy(several, updated, several.Length);
             updated[index] = snapshot;
         }
         else
         {
-            index = InsertionIndex(current, snapshot.Eid, local);
-            updated = new StasisMessage[current.Length + 1];
-            Array.Copy(current, updated, index);
+            index = InsertionIndex(several, snapshot.Eid, local);
+            updated = new StasisMessage[several.Length + 1];
+            Array.Copy(several, updated, index);
             updated[index] = snapshot;
-            Array.Copy(current, index, updated, index + 1, current.Length - index);
+            Array.Copy(several, index, updated, index + 1, several.Length - index);
         }
         Volatile.Write(ref _snapshots, updated);
         return old;
@@ -79,15 +96,27 @@ internal sealed class CacheEntry
     /// <summary>Removes node <paramref name="eid"/>'s snapshot; returns it, or null when there was none.</summary>
     public StasisMessage? Remove(EntityId eid)
     {
-        var current = _snapshots;
-        var index = IndexOf(current, eid);
-        if (index < 0)
-            return null;
-        var updated = new StasisMessage[current.Length - 1];
-        Array.Copy(current, updated, index);
-        Array.Copy(current, index + 1, updated, index, current.Length - index - 1);
-        Volatile.Write(ref _snapshots, updated);
-        return current[index];
+        switch (_snapshots)
+        {
+            case StasisMessage one when one.Eid == eid:
+                Volatile.Write(ref _snapshots, null);
+                return one;
+            case StasisMessage[] several when IndexOf(several, eid) is var index and >= 0:
+                if (several.Length == 2)
+                {
+                    Volatile.Write(ref _snapshots, several[1 - index]);
+                }
+                else
+                {
+                    var updated = new StasisMessage[several.Length - 1];
+                    Array.Copy(several, updated, index);
+                    Array.Copy(several, index + 1, updated, index, several.Length - index - 1);
+                    Volatile.Write(ref _snapshots, updated);
+                }
+                return several[index];
+            default:
+                return null;
+        }
     }
 
     /// <summary>Marks the entry removed from its map.</summary>
