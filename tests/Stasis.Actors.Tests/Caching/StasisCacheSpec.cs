@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Stasis.Actors.Caching;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Tests.Support;
+using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Caching;
@@ -98,16 +100,23 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
         Assert.Equal(0, caching.Subscription.FailedCount);
     }
 
+    /// <summary><paramref name="count"/> upstream topics, each followed by a caching topic of <paramref name="cache"/>; every update of those caching topics lands in one queue.</summary>
+    private (List<Topic> Upstreams, List<CachingTopic> CachingTopics, ConcurrentQueue<CacheUpdate> Updates) CachedUpstreams(StasisCache cache, int count)
+    {
+        var upstreams = Enumerable.Range(0, count).Select(i => Bus.CreateTopic(Unique("upstream" + i))).ToList();
+        var cachingTopics = upstreams.Select(u => cache.CreateCachingTopic(u)).ToList();
+        var updates = new ConcurrentQueue<CacheUpdate>();
+        foreach (var caching in cachingTopics)
+            caching.Topic.Subscribe((_, _, m) => { if (m.Data is CacheUpdate u) updates.Enqueue(u); });
+        return (upstreams, cachingTopics, updates);
+    }
+
     [Fact]
     public async Task Concurrent_writers_of_one_id_chain_every_update_old_to_new()
     {
         const int versions = 500;
         var cache = new StasisCache(Bus, SnapshotId);
-        var upstreams = Enumerable.Range(0, 2).Select(i => Bus.CreateTopic(Unique("upstream" + i))).ToList();
-        var cachingTopics = upstreams.Select(u => cache.CreateCachingTopic(u)).ToList();
-        var updates = new System.Collections.Concurrent.ConcurrentQueue<CacheUpdate>();
-        foreach (var caching in cachingTopics)
-            caching.Topic.Subscribe((_, _, m) => { if (m.Data is CacheUpdate u) updates.Enqueue(u); });
+        var (upstreams, _, updates) = CachedUpstreams(cache, 2);
 
         await Task.WhenAll(upstreams.Select((upstream, w) => Task.Run(() =>
         {
@@ -135,11 +144,7 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
         var cache = new StasisCache(Bus, SnapshotId);
         var clearType = StasisCache.ClearType(Bus);
         var nodes = new[] { new EntityId("02:00:00:00:00:01"), new EntityId("02:00:00:00:00:02") };
-        var upstreams = nodes.Select(n => Bus.CreateTopic(Unique("upstream"))).ToList();
-        var cachingTopics = upstreams.Select(u => cache.CreateCachingTopic(u)).ToList();
-        var updates = new System.Collections.Concurrent.ConcurrentQueue<CacheUpdate>();
-        foreach (var caching in cachingTopics)
-            caching.Topic.Subscribe((_, _, m) => { if (m.Data is CacheUpdate u) updates.Enqueue(u); });
+        var (upstreams, cachingTopics, updates) = CachedUpstreams(cache, nodes.Length);
 
         // Each node fills and clears the same id, so the entry is dropped and made again while the other node writes it.
         await Task.WhenAll(upstreams.Select((upstream, n) => Task.Run(() =>
