@@ -161,7 +161,7 @@ public sealed class StasisCache
                 if (entry.IsRemoved)
                     continue;
                 var old = entry.Set(snapshot, Bus.Eid);
-                aggregateUpdate = UpdateAggregate(byId, snapshot.Type, id, entry);
+                aggregateUpdate = AfterChange(byId, snapshot.Type, id, entry);
                 return new CacheUpdate(snapshot.Type, id, snapshot.Eid, old, snapshot);
             }
         }
@@ -184,7 +184,7 @@ public sealed class StasisCache
                     continue;
                 if (entry.Remove(eid) is not { } old)
                     return null;
-                aggregateUpdate = UpdateAggregate(byId, type, id, entry);
+                aggregateUpdate = AfterChange(byId, type, id, entry);
                 return new CacheUpdate(type, id, eid, old, null);
             }
         }
@@ -195,7 +195,7 @@ public sealed class StasisCache
     /// After a change of <paramref name="entry"/> (under its lock): recomputes its aggregate when the cache has an
     /// aggregate function, then takes the entry out of <paramref name="byId"/> when it is empty.
     /// </summary>
-    private CacheUpdate? UpdateAggregate(ConcurrentDictionary<string, CacheEntry> byId, MessageType type, string id, CacheEntry entry)
+    private CacheUpdate? AfterChange(ConcurrentDictionary<string, CacheEntry> byId, MessageType type, string id, CacheEntry entry)
     {
         CacheUpdate? update = null;
         if (_aggregate is not null)
