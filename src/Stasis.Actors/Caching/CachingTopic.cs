@@ -1,5 +1,4 @@
 using Akka.Event;
-using Stasis.Actors.Caching.Internal;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Topics;
@@ -79,17 +78,17 @@ public sealed class CachingTopic : IDisposable
         else if (ReferenceEquals(message.Type, _clearType))
         {
             var clear = ((StasisMessage<CacheClear>)message).Payload;
-            if (Cache.Remove(clear.Type, clear.Id, message.Eid) is { } change)
-                Publish(change, message.Eid);
+            if (Cache.Remove(clear.Type, clear.Id, message.Eid, out var aggregate) is { } update)
+                Publish(update, aggregate, message.Eid);
         }
         else if (Cache.IdOf(message) is { } id)
-            Publish(Cache.Put(message, id), message.Eid);
+            Publish(Cache.Put(message, id, out var aggregate), aggregate, message.Eid);
     }
 
-    private void Publish(CacheChange change, EntityId eid)
+    private void Publish(CacheUpdate update, CacheUpdate? aggregate, EntityId eid)
     {
-        PublishOwn(_updateType.CreateMessage(change.Update, eid));
-        if (change.AggregateUpdate is { } aggregate)
+        PublishOwn(_updateType.CreateMessage(update, eid));
+        if (aggregate is not null)
             PublishOwn(_updateType.CreateMessage(aggregate));
     }
 

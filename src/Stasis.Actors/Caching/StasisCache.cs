@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using Akka.Event;
 using Stasis.Actors.Caching.Internal;
 using Stasis.Actors.Messages;
@@ -22,8 +21,10 @@ namespace Stasis.Actors.Caching;
 /// caching topic publishes an extra <see cref="CacheUpdate"/> whose <see cref="CacheUpdate.IsAggregate"/> is true.
 /// A throwing aggregate function is logged and leaves the previous aggregate in place.</para>
 /// <para><b>Threading.</b> Queries are lock-free, safe from any thread, and never wait for a caching topic; they see
-/// each entry either before or after a change, never half-changed. Writes (made by caching topics' handlers) are
-/// serialized by a short lock that is never held while calling out, except into the id and aggregate functions.</para>
+/// each entry either before or after a change, never half-changed. Writes (made by caching topics' handlers) of one
+/// (type, id) are serialized by a short lock of that id only, never held while calling out except into the aggregate
+/// function; writes of different ids never wait for each other. The id function is called outside any lock, possibly
+/// from several caching topics at once.</para>
 /// </remarks>
 public sealed class StasisCache
 {
@@ -32,7 +33,6 @@ public sealed class StasisCache
 
     private readonly ConcurrentDictionary<MessageType, ConcurrentDictionary<string, CacheEntry>> _entries = new();
     private readonly ConcurrentDictionary<MessageType, bool> _reportedUncacheable = new();
-    private readonly object _writeLock = new();
     private readonly Func<StasisMessage, string?> _idFunction;
     private readonly CacheAggregate? _aggregate;
     private long _uncacheable;
@@ -95,26 +95,26 @@ public sealed class StasisCache
 
     /// <summary>Node <paramref name="eid"/>'s snapshot of (<paramref name="type"/>, <paramref name="id"/>), or null.</summary>
     public StasisMessage? Get(MessageType type, string id, EntityId eid) =>
-        Find(type, id) is { } entry ? entry.Snapshots.GetValueOrDefault(eid) : null;
+        Find(type, id)?.Find(eid);
 
     /// <summary>Every node's snapshot of (<paramref name="type"/>, <paramref name="id"/>), the local node's first; empty when none.</summary>
     public IReadOnlyList<StasisMessage> GetAll(MessageType type, string id) =>
-        Find(type, id) is { } entry ? entry.Ordered(Bus.Eid) : [];
+        Find(type, id) is { } entry ? entry.Snapshots : [];
 
     /// <summary>The aggregate snapshot of (<paramref name="type"/>, <paramref name="id"/>), or null (none, or no aggregate function).</summary>
     public StasisMessage? GetAggregate(MessageType type, string id) => Find(type, id)?.Aggregate;
 
     /// <summary>Every snapshot of <paramref name="type"/>, of every node; empty for a type never cached.</summary>
     public IReadOnlyList<StasisMessage> Dump(MessageType type) =>
-        Entries(type).SelectMany(e => e.Snapshots.Values).ToList();
+        Entries(type).SelectMany(static e => e.Snapshots).ToList();
 
     /// <summary>Every snapshot of <paramref name="type"/> made by node <paramref name="eid"/>; empty for a type never cached.</summary>
     public IReadOnlyList<StasisMessage> Dump(MessageType type, EntityId eid) =>
-        Entries(type).Select(e => e.Snapshots.GetValueOrDefault(eid)).OfType<StasisMessage>().ToList();
+        Entries(type).Select(e => e.Find(eid)).OfType<StasisMessage>().ToList();
 
     /// <summary>Every aggregate snapshot of <paramref name="type"/>; empty without an aggregate function.</summary>
     public IReadOnlyList<StasisMessage> DumpAggregates(MessageType type) =>
-        Entries(type).Select(e => e.Aggregate).OfType<StasisMessage>().ToList();
+        Entries(type).Select(static e => e.Aggregate).OfType<StasisMessage>().ToList();
 
     /// <summary>
     /// The id of <paramref name="message"/>, or null when it is not cacheable (counted; a null id or a throwing id
@@ -146,53 +146,77 @@ public sealed class StasisCache
         return null;
     }
 
-    /// <summary>Stores <paramref name="snapshot"/> as its node's entry for <paramref name="id"/>.</summary>
-    internal CacheChange Put(StasisMessage snapshot, string id)
+    /// <summary>
+    /// Stores <paramref name="snapshot"/> as its node's entry for <paramref name="id"/>; returns the update, and in
+    /// <paramref name="aggregateUpdate"/> the aggregate update when the aggregate changed.
+    /// </summary>
+    internal CacheUpdate Put(StasisMessage snapshot, string id, out CacheUpdate? aggregateUpdate)
     {
-        lock (_writeLock)
+        var byId = _entries.GetOrAdd(snapshot.Type, static _ => new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal));
+        while (true)
         {
-            var byId = _entries.GetOrAdd(snapshot.Type, static _ => new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal));
-            var entry = byId.GetValueOrDefault(id) ?? CacheEntry.Empty;
-            var old = entry.Snapshots.GetValueOrDefault(snapshot.Eid);
-            return Store(byId, snapshot.Type, id, snapshot.Eid, entry, entry.Snapshots.SetItem(snapshot.Eid, snapshot), old, snapshot);
-        }
-    }
-
-    /// <summary>Removes node <paramref name="eid"/>'s entry for (<paramref name="type"/>, <paramref name="id"/>); null when there was none.</summary>
-    internal CacheChange? Remove(MessageType type, string id, EntityId eid)
-    {
-        lock (_writeLock)
-        {
-            if (!_entries.TryGetValue(type, out var byId) || !byId.TryGetValue(id, out var entry)
-                || !entry.Snapshots.TryGetValue(eid, out var old))
-                return null;
-            return Store(byId, type, id, eid, entry, entry.Snapshots.Remove(eid), old, null);
-        }
-    }
-
-    private CacheChange Store(ConcurrentDictionary<string, CacheEntry> byId, MessageType type, string id, EntityId eid, CacheEntry entry,
-        ImmutableDictionary<EntityId, StasisMessage> snapshots, StasisMessage? old, StasisMessage? snapshot)
-    {
-        var aggregate = entry.Aggregate;
-        CacheUpdate? aggregateUpdate = null;
-        if (_aggregate is not null)
-        {
-            var computed = Aggregate(type, id, new CacheEntry(snapshots, null).Ordered(Bus.Eid), aggregate);
-            if (!Equals(computed?.Data, aggregate?.Data))
+            var entry = byId.GetOrAdd(id, static _ => new CacheEntry());
+            lock (entry)
             {
-                aggregateUpdate = new CacheUpdate(type, id, null, aggregate, computed);
-                aggregate = computed;
+                if (entry.IsRemoved)
+                    continue;
+                var old = entry.Set(snapshot, Bus.Eid);
+                aggregateUpdate = AfterChange(byId, snapshot.Type, id, entry);
+                return new CacheUpdate(snapshot.Type, id, snapshot.Eid, old, snapshot);
             }
         }
-        var updated = new CacheEntry(snapshots, aggregate);
-        if (updated.IsEmpty)
-            byId.TryRemove(id, out _);
-        else
-            byId[id] = updated;
-        return new CacheChange(new CacheUpdate(type, id, eid, old, snapshot), aggregateUpdate);
     }
 
-    private StasisMessage? Aggregate(MessageType type, string id, List<StasisMessage> snapshots, StasisMessage? previous)
+    /// <summary>
+    /// Removes node <paramref name="eid"/>'s entry for (<paramref name="type"/>, <paramref name="id"/>); returns the
+    /// update, or null when there was no such entry; <paramref name="aggregateUpdate"/> as for <see cref="Put"/>.
+    /// </summary>
+    internal CacheUpdate? Remove(MessageType type, string id, EntityId eid, out CacheUpdate? aggregateUpdate)
+    {
+        aggregateUpdate = null;
+        if (!_entries.TryGetValue(type, out var byId))
+            return null;
+        while (byId.TryGetValue(id, out var entry))
+        {
+            lock (entry)
+            {
+                if (entry.IsRemoved)
+                    continue;
+                if (entry.Remove(eid) is not { } old)
+                    return null;
+                aggregateUpdate = AfterChange(byId, type, id, entry);
+                return new CacheUpdate(type, id, eid, old, null);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// After a change of <paramref name="entry"/> (under its lock): recomputes its aggregate when the cache has an
+    /// aggregate function, then takes the entry out of <paramref name="byId"/> when it is empty.
+    /// </summary>
+    private CacheUpdate? AfterChange(ConcurrentDictionary<string, CacheEntry> byId, MessageType type, string id, CacheEntry entry)
+    {
+        CacheUpdate? update = null;
+        if (_aggregate is not null)
+        {
+            var previous = entry.Aggregate;
+            var computed = Aggregate(type, id, entry.Snapshots, previous);
+            if (!Equals(computed?.Data, previous?.Data))
+            {
+                entry.Aggregate = computed;
+                update = new CacheUpdate(type, id, null, previous, computed);
+            }
+        }
+        if (entry.IsEmpty)
+        {
+            entry.MarkRemoved();
+            byId.TryRemove(new KeyValuePair<string, CacheEntry>(id, entry));
+        }
+        return update;
+    }
+
+    private StasisMessage? Aggregate(MessageType type, string id, IReadOnlyList<StasisMessage> snapshots, StasisMessage? previous)
     {
         try
         {

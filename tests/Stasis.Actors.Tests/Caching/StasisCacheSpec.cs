@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Stasis.Actors.Caching;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Tests.Support;
+using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Caching;
@@ -95,6 +97,108 @@ public sealed class StasisCacheSpec(ITestOutputHelper output) : BusSpec(output)
         ExpectMsg((false, 3));
         ExpectMsg((true, 3));
 
+        Assert.Equal(0, caching.Subscription.FailedCount);
+    }
+
+    /// <summary><paramref name="count"/> upstream topics, each followed by a caching topic of <paramref name="cache"/>; every update of those caching topics lands in one queue.</summary>
+    private (List<Topic> Upstreams, List<CachingTopic> CachingTopics, ConcurrentQueue<CacheUpdate> Updates) CachedUpstreams(StasisCache cache, int count)
+    {
+        var upstreams = Enumerable.Range(0, count).Select(i => Bus.CreateTopic(Unique("upstream" + i))).ToList();
+        var cachingTopics = upstreams.Select(u => cache.CreateCachingTopic(u)).ToList();
+        var updates = new ConcurrentQueue<CacheUpdate>();
+        foreach (var caching in cachingTopics)
+            caching.Topic.Subscribe((_, _, m) => { if (m.Data is CacheUpdate u) updates.Enqueue(u); });
+        return (upstreams, cachingTopics, updates);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_of_one_id_chain_every_update_old_to_new()
+    {
+        const int versions = 500;
+        var cache = new StasisCache(Bus, SnapshotId);
+        var (upstreams, _, updates) = CachedUpstreams(cache, 2);
+
+        await Task.WhenAll(upstreams.Select((upstream, w) => Task.Run(() =>
+        {
+            for (var v = 1; v <= versions; v++)
+                upstream.Publish(Snap("a", w * 10_000 + v));
+        })));
+        AwaitCondition(() => updates.Count == 2 * versions, Patience);
+
+        // One serialized history: one creation, every other update replaces the snapshot exactly one update wrote,
+        // and the snapshot nobody replaced is the one the cache holds.
+        var all = updates.ToList();
+        Assert.Single(all, u => u.OldSnapshot is null);
+        var replaced = all.Where(u => u.OldSnapshot is not null).Select(u => u.OldSnapshot!).ToList();
+        Assert.Equal(replaced.Count, replaced.Distinct(ReferenceEqualityComparer.Instance).Count());
+        var written = all.Select(u => u.NewSnapshot!).ToHashSet(ReferenceEqualityComparer.Instance);
+        Assert.All(replaced, old => Assert.Contains(old, written));
+        var last = Assert.Single(written.Except(replaced, ReferenceEqualityComparer.Instance));
+        Assert.Same(last, cache.Get(SnapshotType, "a"));
+    }
+
+    [Fact]
+    public async Task Clearing_and_refilling_one_id_from_several_nodes_at_once_loses_no_snapshot()
+    {
+        const int rounds = 300;
+        var cache = new StasisCache(Bus, SnapshotId);
+        var clearType = StasisCache.ClearType(Bus);
+        var nodes = new[] { new EntityId("02:00:00:00:00:01"), new EntityId("02:00:00:00:00:02") };
+        var (upstreams, cachingTopics, updates) = CachedUpstreams(cache, nodes.Length);
+
+        // Each node fills and clears the same id, so the entry is dropped and made again while the other node writes it.
+        await Task.WhenAll(upstreams.Select((upstream, n) => Task.Run(() =>
+        {
+            for (var v = 1; v <= rounds; v++)
+            {
+                upstream.Publish(Snap("a", v, eid: nodes[n]));
+                upstream.Publish(clearType.CreateMessage(new CacheClear(SnapshotType, "a"), nodes[n])!);
+            }
+            upstream.Publish(Snap("a", rounds + 1, eid: nodes[n]));
+        })));
+        foreach (var caching in cachingTopics)
+            await caching.UnsubscribeAndJoinAsync().WaitAsync(Patience);
+
+        Assert.Equal([rounds + 1, rounds + 1], nodes.Select(n => Version(cache.Get(SnapshotType, "a", n))));
+        Assert.Equal(2, cache.GetAll(SnapshotType, "a").Count);
+        AwaitCondition(() => updates.Count == nodes.Length * (2 * rounds + 1), Patience);
+        // Every clear reported the snapshot its node had just written.
+        Assert.All(updates.Where(u => u.NewSnapshot is null), u => Assert.NotNull(u.OldSnapshot));
+        Assert.Equal(nodes.Length * rounds, updates.Count(u => u.NewSnapshot is null));
+    }
+
+    [Fact]
+    public void All_snapshots_of_an_id_list_the_local_node_first_then_by_eid_through_fills_and_clears()
+    {
+        var upstream = Bus.CreateTopic(Unique("upstream"));
+        var cache = new StasisCache(Bus, SnapshotId);
+        var caching = cache.CreateCachingTopic(upstream);
+        var clearType = StasisCache.ClearType(Bus);
+        var (r1, r2, r3) = (new EntityId("02:00:00:00:00:01"), new EntityId("02:00:00:00:00:02"), new EntityId("02:00:00:00:00:03"));
+        EntityId[] Order() => [.. cache.GetAll(SnapshotType, "a").Select(m => m.Eid)];
+        void Clear(EntityId eid) => upstream.Publish(clearType.CreateMessage(new CacheClear(SnapshotType, "a"), eid)!);
+
+        upstream.Publish(Snap("a", 1, eid: r2));
+        upstream.Publish(Snap("a", 1, eid: r3));
+        upstream.Publish(Snap("a", 1, eid: r1));
+        upstream.Publish(Snap("a", 1));
+        upstream.Publish(Snap("a", 2, eid: r3));
+        AwaitCondition(() => Order().Length == 4 && Version(cache.Get(SnapshotType, "a", r3)) == 2, Patience);
+        Assert.Equal([Bus.Eid, r1, r2, r3], Order());
+
+        Clear(r2);
+        AwaitCondition(() => Order().Length == 3, Patience);
+        Assert.Equal([Bus.Eid, r1, r3], Order());
+        Clear(Bus.Eid);
+        AwaitCondition(() => Order().Length == 2, Patience);
+        Assert.Equal([r1, r3], Order());
+        Clear(r1);
+        AwaitCondition(() => Order().Length == 1, Patience);
+        Assert.Equal([r3], Order());
+        Assert.Equal(2, Version(cache.Get(SnapshotType, "a", r3)));
+        Clear(r3);
+        AwaitCondition(() => Order().Length == 0, Patience);
+        Assert.Empty(cache.Dump(SnapshotType));
         Assert.Equal(0, caching.Subscription.FailedCount);
     }
 }
