@@ -7,7 +7,13 @@ namespace Stasis.Benchmarks.Quick;
 public static class Measure
 {
     /// <summary>Target duration of one timed sample.</summary>
-    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(25);
+    public static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(60);
+
+    /// <summary>
+    /// How long a workload runs before it is measured: long enough for the tiered JIT to have replaced the first,
+    /// unoptimised code of the whole path (case and baseline alike) with optimised code.
+    /// </summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(400);
 
     /// <summary>Deliveries per second of one run of <paramref name="messages"/> messages.</summary>
     public static double Rate(Workload workload, int messages)
@@ -41,20 +47,21 @@ public static class Measure
     public static int Calibrate(Workload workload)
     {
         var messages = 1;
+        var warming = Stopwatch.StartNew();
         double rate;
         while (true)
         {
             var start = Stopwatch.GetTimestamp();
             workload.Run(messages);
             var elapsed = Stopwatch.GetElapsedTime(start);
-            if (elapsed >= TimeSpan.FromMilliseconds(15))
+            if (elapsed >= TimeSpan.FromMilliseconds(15) && warming.Elapsed >= WarmUp)
             {
                 rate = messages / elapsed.TotalSeconds;
                 break;
             }
-            messages *= 4;
+            if (elapsed < TimeSpan.FromMilliseconds(15))
+                messages *= 4;
         }
-        workload.Run(messages); // a second warm-up run at full size
         return Math.Max(1, (int)(rate * Sample.TotalSeconds));
     }
 
