@@ -46,6 +46,27 @@ public sealed class ClusterRunSpec
         }
     }
 
+    [Fact]
+    public async Task A_node_whose_seed_does_not_answer_fails_with_exit_1_naming_the_seed()
+    {
+        var (port, silentSeed) = FreePorts();
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "stasis-host.cluster.join-timeout = 2s");
+        try
+        {
+            var result = await HostRunner.RunAsync("--cluster-port", Text(port), "--seed", $"127.0.0.1:{Text(silentSeed)}", "--quiet", "--config", config)
+                .WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.True(result.ExitCode == 1, result.Output);
+            Assert.Contains($"stasis-host: error: cluster: not a member after 2 s (seeds: 127.0.0.1:{Text(silentSeed)})", result.Output);
+            Assert.Null(result.Outcome.Report);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Two ports the operating system just handed out on 127.0.0.1 (held together, so they differ).</summary>

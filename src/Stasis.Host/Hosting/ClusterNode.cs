@@ -67,6 +67,7 @@ internal sealed class ClusterNode
     /// Makes this host's actor system a node sharing <paramref name="channels"/>, and completes once it is a member and
     /// <see cref="ClusterSettings.WaitForNodes"/> other nodes receive <c>channel:all</c>.
     /// </summary>
+    /// <remarks>When <paramref name="cancellationToken"/> is cancelled (the host stopping) it returns at once.</remarks>
     /// <exception cref="TimeoutException">The node did not join, or the other nodes did not come, in time.</exception>
     public static async Task<ClusterNode> JoinAsync(ActorSystem system, ChannelTopics channels, ClusterSettings settings, CancellationToken cancellationToken)
     {
@@ -85,6 +86,10 @@ internal sealed class ClusterNode
         {
             throw new TimeoutException($"cluster: not a member after {settings.JoinTimeout.TotalSeconds:0} s (seeds: {seeds}); is a seed node running?");
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return node; // stopped (Ctrl+C) while joining: the run ends at once, gracefully
+        }
         log.Info("Cluster: node {0} is up; channel:all is shared", akkaCluster.SelfAddress);
         if (settings.WaitForNodes > 0)
         {
@@ -96,6 +101,10 @@ internal sealed class ClusterNode
             catch (ClusterAckTimeoutException ex)
             {
                 throw new TimeoutException($"cluster: {ex.Message}", ex);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return node;
             }
         }
         return node;
