@@ -38,6 +38,9 @@ public static class Program
         CommandLine commandLine;
         HostSettings settings;
         StatsDClient? statsd;
+        var style = ConsoleStyle.For(output);
+        style = style with { Out = style.Ansi ? output : TextWriter.Synchronized(output) };
+        Serilog.Core.Logger? logger = null;
         try
         {
             commandLine = CommandLine.Parse(args);
@@ -47,22 +50,21 @@ public static class Program
                 return new RunOutcome { ExitCode = 0 };
             }
             settings = HostSettings.Load(commandLine);
-            statsd = ConnectStatsD(settings.StatsD);
+            logger = CreateLogger(style, settings.Console.Quiet);
+            statsd = ConnectStatsD(settings.StatsD, logger);
         }
         catch (UsageException ex)
         {
+            if (logger is not null)
+                await logger.DisposeAsync();
             error.WriteLine($"stasis-host: {ex.Message}");
             return new RunOutcome { ExitCode = 2 };
         }
 
-        var style = ConsoleStyle.For(output);
-        var synchronizedOutput = style.Ansi ? output : TextWriter.Synchronized(output);
-        style = style with { Out = synchronizedOutput };
-        Log.Logger = CreateLogger(style, settings.Console.Quiet);
         try
         {
             var outcome = new RunOutcome();
-            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style, statsd), outcome);
+            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style, statsd), outcome, logger);
             await host.RunAsync(cancellationToken);
             if (outcome.TopicTable is { } topics)
                 style.Out.Write(topics);
@@ -73,19 +75,19 @@ public static class Program
         finally
         {
             statsd?.Dispose();
-            await Log.CloseAndFlushAsync();
+            await logger.DisposeAsync();
         }
     }
 
     /// <summary>Opens the StatsD socket now, so an endpoint that does not resolve is a usage error (exit 2).</summary>
-    private static StatsDClient? ConnectStatsD(StatsDSettings settings)
+    private static StatsDClient? ConnectStatsD(StatsDSettings settings, Serilog.ILogger logger)
     {
         if (settings.Endpoint is not { } endpoint)
             return null;
         try
         {
             return StatsDClient.Connect(endpoint, settings.MaxPacketSize,
-                ex => Log.Warning("StatsD {Endpoint}: send failed ({Reason}); metrics are still counted for the summary", endpoint, ex.Message));
+                ex => logger.Warning("StatsD {Endpoint}: send failed ({Reason}); metrics are still counted for the summary", endpoint, ex.Message));
         }
         catch (SocketException ex)
         {
@@ -93,14 +95,16 @@ public static class Program
         }
     }
 
-    private static IHost BuildHost(HostSettings settings, RunOptions options, RunOutcome outcome)
+    private static IHost BuildHost(HostSettings settings, RunOptions options, RunOutcome outcome, Serilog.ILogger logger)
     {
+        var config = settings.Cluster is { } cluster ? settings.Config.WithFallback(cluster.NodeConfig(HostSettings.SystemName)) : settings.Config;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Console.DrainTimeout + TimeSpan.FromSeconds(30));
-        builder.Services.AddAkka("stasis-host", akka => akka
-            .AddHocon(settings.Config, HoconAddMode.Prepend)
+        builder.Services.AddAkka(HostSettings.SystemName, akka => akka
+            .AddHocon(config, HoconAddMode.Prepend)
+            .AddSetup(new HostLogSetup(logger))
             .WithStasis());
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(outcome);
@@ -108,7 +112,7 @@ public static class Program
         return builder.Build();
     }
 
-    private static Serilog.ILogger CreateLogger(ConsoleStyle style, bool quiet)
+    private static Serilog.Core.Logger CreateLogger(ConsoleStyle style, bool quiet)
     {
         const string template = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
         var configuration = new LoggerConfiguration().MinimumLevel.Is(quiet ? LogEventLevel.Warning : LogEventLevel.Information);

@@ -9,6 +9,7 @@ namespace Stasis.Host.Tests;
 
 public sealed class ChanStatsSpec : TestKit
 {
+    private static readonly Stasis.Actors.Messages.EntityId OtherNode = new("02:00:00:00:00:02");
     private readonly ChannelTopics _channels;
     private readonly Metrics _metrics = new(null, "", "c");
     private readonly ChanStatsModule _module;
@@ -51,6 +52,33 @@ public sealed class ChanStatsSpec : TestKit
         var calltime = _metrics.TimerOf(ChanStatsModule.CallTime)!;
         Assert.Equal(1, calltime.Count);
         Assert.True(calltime.Min >= 500, $"calltime {calltime.Min} ms: measured from the creation time to the last snapshot");
+    }
+
+    [Fact]
+    public void A_message_from_another_node_is_metered_and_counted_as_remote()
+    {
+        var topic = _channels.ForChannel("1.1");
+        topic.Publish(_channels.DialType, new ChannelDial("1.1", "1.2", "PJSIP/2000", ""));
+        topic.Publish(_channels.DialType.CreateMessage(new ChannelDial("9.1", "9.2", "PJSIP/2000", ""), OtherNode)!);
+
+        AwaitAssert(() => Assert.Equal(2, _metrics.Meters.GetValueOrDefault("stasis.message.ast_channel_dial_type")));
+        Assert.Equal(1, _module.CountedLocal.GetValueOrDefault("ast_channel_dial_type"));
+        Assert.Equal(1, _module.CountedRemote.GetValueOrDefault("ast_channel_dial_type"));
+    }
+
+    [Fact]
+    public void A_departed_nodes_live_channel_cleared_from_the_cache_counts_minus_one_without_a_calltime()
+    {
+        var topic = _channels.ForChannel("9.1");
+        var live = new ChannelSnapshot("9.1", "PJSIP/bob-00000001", ChannelState.Up, "2000", "s", DateTimeOffset.UtcNow.AddMilliseconds(-500));
+
+        topic.Publish(_channels.SnapshotType.CreateMessage(live, OtherNode)!);
+        AwaitAssert(() => Assert.Equal(1, _metrics.GaugeValue(ChanStatsModule.ChannelCount)));
+        topic.Publish(_channels.ClearType.CreateMessage(new Stasis.Actors.Caching.CacheClear(_channels.SnapshotType, "9.1"), OtherNode)!);
+
+        AwaitAssert(() => Assert.Equal(0, _metrics.GaugeValue(ChanStatsModule.ChannelCount)));
+        Assert.Null(_metrics.TimerOf(ChanStatsModule.CallTime)); // it never hung up: no call time
+        Assert.Equal(0, _module.Updates); // updates of this node's own entries only
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class HostSettingsSpec
         Assert.False(settings.Console.Quiet);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.Console.RefreshInterval);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.Console.DrainTimeout);
-        Assert.Equal(["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"], settings.Config.GetStringList("akka.loggers"));
+        Assert.Equal(["Stasis.Host.Console.HostLogger, Stasis.Host"], settings.Config.GetStringList("akka.loggers"));
+        Assert.Null(settings.Cluster); // not a cluster node
         Assert.Equal(500, settings.Config.GetInt("stasis.subscription.high-water-mark")); // the bus library's defaults are the last layer
     }
 
@@ -39,6 +40,31 @@ public sealed class HostSettingsSpec
         Assert.Equal(TimeSpan.FromMilliseconds(250), settings.Traffic.HoldTime);
         Assert.Equal(new StatsD.StatsDEndpoint("stats.example", 8125), settings.StatsD.Endpoint);
         Assert.True(settings.Console.Quiet);
+    }
+
+    [Fact]
+    public void Cluster_flags_make_the_host_a_node_with_channel_all_clustered()
+    {
+        var settings = HostSettings.Load(CommandLine.Parse(["--cluster-port", "4054", "--seed", "127.0.0.1:4053", "--seed", "10.0.0.2:4053"]));
+
+        var cluster = Assert.IsType<ClusterSettings>(settings.Cluster);
+        Assert.Equal(4054, cluster.Port);
+        Assert.Equal(["127.0.0.1:4053", "10.0.0.2:4053"], cluster.Seeds);
+        var node = cluster.NodeConfig(HostSettings.SystemName);
+        Assert.Equal(["channel:all"], node.GetStringList("stasis.cluster.clustered-topics"));
+        Assert.Equal(["akka.tcp://stasis-host@127.0.0.1:4053", "akka.tcp://stasis-host@10.0.0.2:4053"], node.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(4054, node.GetInt("akka.remote.dot-netty.tcp.port"));
+        Assert.Equal("cluster", node.GetString("akka.actor.provider"));
+    }
+
+    [Fact]
+    public void A_cluster_node_without_seeds_is_its_own_seed()
+    {
+        var settings = HostSettings.Load(CommandLine.Parse(["--cluster-port", "4053"]));
+
+        var node = settings.Cluster!.NodeConfig(HostSettings.SystemName);
+        Assert.Empty(settings.Cluster.Seeds);
+        Assert.Equal(["akka.tcp://stasis-host@127.0.0.1:4053"], node.GetStringList("akka.cluster.seed-nodes"));
     }
 
     [Fact]
@@ -66,6 +92,9 @@ public sealed class HostSettingsSpec
     [InlineData("stasis-host.traffic.calls-per-second = -1")]
     [InlineData("stasis.subscription.failure-policy = explode")]
     [InlineData("stasis-host { duration = ")]
+    [InlineData("stasis-host.cluster { port = 4053, seeds = [\"nohost\"] }")]
+    [InlineData("stasis-host.cluster.port = 70000")]
+    [InlineData("stasis-host.cluster { port = 4053, wait-for-nodes = -1 }")]
     public void A_bad_configuration_value_is_a_usage_error(string hocon)
     {
         var file = Path.GetTempFileName();

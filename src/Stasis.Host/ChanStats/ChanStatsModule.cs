@@ -15,10 +15,12 @@ namespace Stasis.Host.ChanStats;
 /// </summary>
 /// <remarks>
 /// <para><b>statsmaker</b>: one plain subscription on <c>channel:all</c> counts every message as the meter
-/// <c>stasis.message.&lt;type name&gt;</c>.</para>
+/// <c>stasis.message.&lt;type name&gt;</c>. On a cluster node that includes the messages of the other nodes (they arrive on
+/// the clustered <c>channel:all</c>); <see cref="CountedLocal"/> and <see cref="CountedRemote"/> keep them apart.</para>
 /// <para><b>updates</b>: one router on <c>channel:all-cached</c> turns channel snapshot cache updates into the gauge
 /// <c>channels.count</c> (+1 when an entry is created, -1 when it is cleared) and the timer <c>channels.calltime</c>
-/// (milliseconds from the channel's creation to its last snapshot, the hang-up). Its default route takes every other
+/// (milliseconds from the channel's creation to its last snapshot, the hang-up; only for channels whose last snapshot
+/// is dead, so a departed node's channels cleared from the cache count -1 without a call time). Its default route takes every other
 /// message, the router's final message included.</para>
 /// <para>Both handlers run serialized on their own subscription; they record their own run time for the summary.</para>
 /// </remarks>
@@ -37,6 +39,9 @@ internal sealed class ChanStatsModule
     private readonly MessageType<ChannelSnapshot> _snapshotType;
     private readonly MessageType _clearType;
     private readonly Dictionary<MessageType, string> _meterNames = [];
+    private readonly NamedCounters _local = new();
+    private readonly NamedCounters _remote = new();
+    private readonly EntityId _eid;
     private readonly Subscription _statsmaker;
     private readonly MessageRouter _router;
     private long _counted;
@@ -48,16 +53,26 @@ internal sealed class ChanStatsModule
         _metrics = metrics;
         _snapshotType = channels.SnapshotType;
         _clearType = channels.ClearType;
+        _eid = channels.All.Bus.Eid;
         _statsmaker = channels.All.Subscribe(Timed(StatsMakerTimes, StatsMaker), new SubscriptionOptions { Name = "chan_stats:statsmaker" });
         _router = MessageRouter.Create(channels.Cached, new SubscriptionOptions { Name = "chan_stats:updates" });
         _router.AddCacheRoute<ChannelSnapshot>((router, _, message, update) => Time(UpdateTimes, () => OnUpdate(update)));
         _router.SetDefaultRoute((router, _, message) => Time(UpdateTimes, () => DefaultRoute(router, message)));
     }
 
-    /// <summary>Messages counted by statsmaker.</summary>
+    /// <summary>Messages counted by statsmaker, from every node.</summary>
     public long Counted => Interlocked.Read(ref _counted);
 
-    /// <summary>Channel snapshot cache updates handled by the router.</summary>
+    /// <summary>Messages made on this node counted by statsmaker, per message type name.</summary>
+    public IReadOnlyDictionary<string, long> CountedLocal => _local.Values;
+
+    /// <summary>Messages from other cluster nodes counted by statsmaker, per message type name.</summary>
+    public IReadOnlyDictionary<string, long> CountedRemote => _remote.Values;
+
+    /// <summary>Messages from other cluster nodes counted by statsmaker, all types.</summary>
+    public long RemoteTotal => _remote.Total;
+
+    /// <summary>Cache updates of this node's entries handled by the router.</summary>
     public long Updates => Interlocked.Read(ref _updates);
 
     /// <summary>Final messages handled (2 once the module is unloaded: statsmaker's and the router's).</summary>
@@ -80,14 +95,13 @@ internal sealed class ChanStatsModule
         Task.WhenAll(_statsmaker.UnsubscribeAndJoinAsync(cancellationToken), _router.UnsubscribeAndJoinAsync(cancellationToken));
 
     /// <summary>
-    /// True once the module handled everything <paramref name="traffic"/> published: each type's meter reached the
-    /// published count, and the router saw one cache update per snapshot and per cache clear.
+    /// True once the module handled everything <paramref name="traffic"/> published on this node: each type's local
+    /// count reached the published count, and the router saw one cache update per snapshot and per cache clear.
     /// </summary>
     public bool HasCaughtUp(TrafficStats traffic)
     {
         var published = traffic.PublishedByType;
-        var meters = _metrics.Meters;
-        return published.All(p => meters.GetValueOrDefault(MessageMeterPrefix + p.Key) >= p.Value)
+        return published.All(p => _local[p.Key] >= p.Value)
                && Updates >= published.GetValueOrDefault(_snapshotType.Name) + published.GetValueOrDefault(_clearType.Name);
     }
 
@@ -97,13 +111,15 @@ internal sealed class ChanStatsModule
             Interlocked.Increment(ref _finalMessages);
         if (!_meterNames.TryGetValue(message.Type, out var meter))
             _meterNames[message.Type] = meter = MessageMeterPrefix + message.Type.Name;
+        (message.IsLocal ? _local : _remote).Increment(message.Type.Name);
         _metrics.Meter(meter);
         Interlocked.Increment(ref _counted);
     }
 
     private void OnUpdate(CacheUpdate update)
     {
-        Interlocked.Increment(ref _updates);
+        if (update.Eid == _eid)
+            Interlocked.Increment(ref _updates);
         if (update.IsAggregate || update.Type != _snapshotType)
             return;
         if (update.OldSnapshot is null && update.NewSnapshot is not null)
@@ -112,7 +128,8 @@ internal sealed class ChanStatsModule
         }
         else if (update.OldSnapshot is StasisMessage<ChannelSnapshot> last && update.NewSnapshot is null)
         {
-            _metrics.Timer(CallTime, (long)(last.Timestamp - last.Payload.CreationTime).TotalMilliseconds);
+            if (last.Payload.IsDead)
+                _metrics.Timer(CallTime, (long)(last.Timestamp - last.Payload.CreationTime).TotalMilliseconds);
             _metrics.Gauge(ChannelCount, -1);
         }
     }

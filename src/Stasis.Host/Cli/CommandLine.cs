@@ -44,6 +44,10 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
           --calls-per-second N     calls placed per second (default 200; two channels each)
           --hold-ms N              call length in milliseconds (default 1000)
           --statsd HOST:PORT       send StatsD metrics over UDP (default: console summary only)
+          --cluster-port P         run as a cluster node listening on 127.0.0.1:P (1-65535); channel:all
+                                   is shared with the other nodes
+          --seed HOST:PORT         a cluster node to join through (repeatable; needs --cluster-port;
+                                   none: this node starts a new cluster)
           --config FILE            a HOCON file overriding hocon/host.conf
           --quiet                  print only the summary
           --help                   print this text
@@ -59,6 +63,7 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
         var command = HostCommand.Run;
         string? configFile = null;
         var hocon = new StringBuilder();
+        var seeds = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -86,6 +91,15 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
                     StatsD.StatsDEndpoint.Parse(endpoint, arg);
                     hocon.Append("stasis-host.statsd.endpoint = \"").Append(endpoint).AppendLine("\"");
                     break;
+                case "--cluster-port":
+                    var port = ParseNumber(arg, Value(args, ref i), min: 1, max: 65535);
+                    hocon.Append("stasis-host.cluster.port = ").AppendLine(port.ToString(CultureInfo.InvariantCulture));
+                    break;
+                case "--seed":
+                    var seed = Value(args, ref i);
+                    StatsD.StatsDEndpoint.Parse(seed, arg, example: "127.0.0.1:4053");
+                    seeds.Add(seed);
+                    break;
                 case "--config":
                     configFile = Value(args, ref i);
                     if (!File.Exists(configFile))
@@ -100,6 +114,8 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
                         : $"unexpected argument '{arg}' (see --help)");
             }
         }
+        if (seeds.Count > 0)
+            hocon.Append("stasis-host.cluster.seeds = [").AppendJoin(", ", seeds.Select(seed => "\"" + seed + "\"")).AppendLine("]");
         var overrides = hocon.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(hocon.ToString());
         return new CommandLine(command, configFile, overrides);
     }

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Akka.Hosting.Configuration;
 using Microsoft.Extensions.Configuration;
+using Stasis.Actors.Cluster;
 using Stasis.Actors.Configuration;
 using Stasis.Host.Cli;
 using Stasis.Host.StatsD;
@@ -28,6 +29,24 @@ internal sealed record StatsDSettings(StatsDEndpoint? Endpoint, string Prefix, i
 /// <param name="DrainTimeout">How long the end of a run waits for the modules to catch up.</param>
 internal sealed record ConsoleSettings(bool Quiet, TimeSpan RefreshInterval, TimeSpan DrainTimeout);
 
+/// <summary>The cluster node's settings (<c>stasis-host.cluster</c>), when the host runs as a cluster node.</summary>
+/// <param name="Port">The port the node listens on.</param>
+/// <param name="Hostname">The address the node listens on and is known by.</param>
+/// <param name="Seeds">The nodes to join through (<c>HOST:PORT</c>); empty: the node is its own seed.</param>
+/// <param name="JoinTimeout">How long the node waits to become a member.</param>
+/// <param name="WaitForNodes">How many other nodes must receive channel:all before calls are placed.</param>
+/// <param name="WaitForNodesTimeout">How long to wait for them.</param>
+internal sealed record ClusterSettings(int Port, string Hostname, IReadOnlyList<string> Seeds, TimeSpan JoinTimeout, int WaitForNodes, TimeSpan WaitForNodesTimeout)
+{
+    /// <summary>The topic shared by every node.</summary>
+    public const string ClusteredTopic = "channel:all";
+
+    /// <summary>The node's Akka configuration (remoting, cluster, <c>channel:all</c> clustered) for the actor system <paramref name="systemName"/>.</summary>
+    public Config NodeConfig(string systemName) =>
+        ConfigurationFactory.ParseString($"stasis.cluster.clustered-topics = [\"{ClusteredTopic}\"]")
+            .WithFallback(StasisCluster.NodeConfig(systemName, Port, Seeds, Hostname));
+}
+
 /// <summary>
 /// Every setting of the host, read once from the merged configuration (see <see cref="Load"/>): command line flags,
 /// then STASISHOST_ environment variables, then the --config file, then the embedded <c>hocon/host.conf</c>, then the
@@ -39,14 +58,19 @@ internal sealed record ConsoleSettings(bool Quiet, TimeSpan RefreshInterval, Tim
 /// <param name="Traffic">The traffic settings.</param>
 /// <param name="StatsD">The StatsD settings.</param>
 /// <param name="Console">The console settings.</param>
+/// <param name="Cluster">The cluster node's settings, or null when the host is not a cluster node.</param>
 internal sealed record HostSettings(
     Config Config,
     TimeSpan Duration,
     TimeSpan TopicsRunDuration,
     TrafficSettings Traffic,
     StatsDSettings StatsD,
-    ConsoleSettings Console)
+    ConsoleSettings Console,
+    ClusterSettings? Cluster)
 {
+    /// <summary>The actor system's name (the same on every cluster node).</summary>
+    public const string SystemName = "stasis-host";
+
     /// <summary>The prefix of environment variables that override HOCON keys.</summary>
     public const string EnvironmentPrefix = "STASISHOST_";
 
@@ -114,7 +138,32 @@ internal sealed record HostSettings(
             topicsDuration,
             new TrafficSettings(rate, hold, tick, traffic.GetString("technology", "PJSIP")),
             new StatsDSettings(endpoint, statsd.GetString("prefix", "").Trim().TrimEnd('.'), packet, flush, meterType),
-            new ConsoleSettings(console.GetBoolean("quiet"), refresh, console.GetTimeSpan("drain-timeout")));
+            new ConsoleSettings(console.GetBoolean("quiet"), refresh, console.GetTimeSpan("drain-timeout")),
+            ReadCluster(host.GetConfig("cluster")));
+    }
+
+    private static ClusterSettings? ReadCluster(Config cluster)
+    {
+        var port = cluster.GetInt("port");
+        Require(port is >= 0 and <= 65535, "stasis-host.cluster.port must be from 0 (not a cluster node) to 65535");
+        var seeds = cluster.GetStringList("seeds").Select(s => s.Trim()).ToList();
+        foreach (var seed in seeds)
+            StatsDEndpoint.Parse(seed, "configuration: stasis-host.cluster.seeds", example: "127.0.0.1:4053");
+        if (port == 0)
+        {
+            if (seeds.Count > 0)
+                throw new UsageException("--seed (stasis-host.cluster.seeds) needs --cluster-port (stasis-host.cluster.port)");
+            return null;
+        }
+        var hostname = cluster.GetString("hostname", "127.0.0.1").Trim();
+        Require(hostname.Length > 0, "stasis-host.cluster.hostname must not be empty");
+        var joinTimeout = cluster.GetTimeSpan("join-timeout");
+        Require(joinTimeout > TimeSpan.Zero, "stasis-host.cluster.join-timeout must be positive");
+        var waitForNodes = cluster.GetInt("wait-for-nodes");
+        Require(waitForNodes >= 0, "stasis-host.cluster.wait-for-nodes must not be negative");
+        var waitTimeout = cluster.GetTimeSpan("wait-for-nodes-timeout");
+        Require(waitTimeout > TimeSpan.Zero, "stasis-host.cluster.wait-for-nodes-timeout must be positive");
+        return new ClusterSettings(port, hostname, seeds, joinTimeout, waitForNodes, waitTimeout);
     }
 
     /// <summary>STASISHOST_ variables as HOCON (Akka.Hosting's mapping: "__" is ".", "_" is "-", keys lower-cased).</summary>

@@ -36,7 +36,8 @@ internal sealed class RunOutcome
 /// The hosted service that runs the simulated PBX: it sets up the channel topics, loads the chan-stats module, starts
 /// the traffic actor, prints the live table until the duration is over (or the host is stopping, e.g. Ctrl+C), then
 /// stops gracefully: the traffic hangs up every call, the modules catch up, their final messages are handled, the
-/// last metrics are flushed. Then it stops the host; the summary (or the topic table) is printed once the host has
+/// last metrics are flushed. As a cluster node (<see cref="ClusterNode"/>) it first waits to be a member; the actor
+/// system's coordinated shutdown leaves the cluster once the run is over. Then it stops the host; the summary (or the topic table) is printed once the host has
 /// stopped, after the actor system's last log lines.
 /// </summary>
 internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome outcome, IHostApplicationLifetime lifetime) : BackgroundService
@@ -67,17 +68,20 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
     {
         var settings = options.Settings;
         var style = options.Style;
-        using var channels = ChannelTopics.Create(StasisBus.Get(system));
+        // The channel topics live until the actor system's coordinated shutdown disposes every topic: on a cluster node
+        // that is after it left the cluster, so what other nodes send until then still finds channel:all.
+        var channels = ChannelTopics.Create(StasisBus.Get(system));
         var client = options.StatsD;
         var metrics = new Metrics(client, settings.StatsD.Prefix, settings.StatsD.MeterType);
         var chanStats = ChanStatsModule.Load(channels, metrics);
+        var node = settings.Cluster is { } cluster ? await ClusterNode.JoinAsync(system, channels, cluster, stoppingToken) : null;
         var traffic = new TrafficStats();
         var trafficActor = system.ActorOf(TrafficActor.Props(channels, settings.Traffic, traffic), "traffic");
         using var flusher = new Timer(_ => metrics.Flush(), null, settings.StatsD.FlushInterval, settings.StatsD.FlushInterval);
         var clock = Stopwatch.StartNew();
 
         var duration = options.Command == HostCommand.Topics ? settings.TopicsRunDuration : settings.Duration;
-        var table = options.Command == HostCommand.Run && !settings.Console.Quiet ? new LiveTable(style) : null;
+        var table = options.Command == HostCommand.Run && !settings.Console.Quiet ? new LiveTable(style, clustered: node is not null) : null;
         while (!stoppingToken.IsCancellationRequested && (duration == TimeSpan.Zero || clock.Elapsed < duration))
         {
             var wait = duration == TimeSpan.Zero ? settings.Console.RefreshInterval : Min(settings.Console.RefreshInterval, duration - clock.Elapsed);
@@ -89,7 +93,7 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
             {
                 break; // Ctrl+C or host stopping: stop gracefully below
             }
-            table?.Write(Sample(clock.Elapsed, channels, chanStats, traffic));
+            table?.Write(Sample(clock.Elapsed, channels, chanStats, traffic, node));
         }
         var elapsed = clock.Elapsed;
         if (options.Command == HostCommand.Topics)
@@ -110,8 +114,8 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         handlerTimes.Add(chanStats.StatsMakerTimes);
         handlerTimes.Add(chanStats.UpdateTimes);
         var report = new RunReport(elapsed, traffic.CallsPlaced, traffic.CallsCompleted, traffic.PublishedByType, metrics.Meters,
-            metrics.GaugeValue(ChanStatsModule.ChannelCount), metrics.TimerOf(ChanStatsModule.CallTime), handlerTimes,
-            chanStats.FinalMessages, drained, client, settings.StatsD.Endpoint);
+            chanStats.CountedLocal, chanStats.CountedRemote, metrics.GaugeValue(ChanStatsModule.ChannelCount), metrics.TimerOf(ChanStatsModule.CallTime),
+            handlerTimes, chanStats.FinalMessages, drained, client, settings.StatsD.Endpoint, node?.Report());
         return report;
     }
 
@@ -128,7 +132,7 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         return true;
     }
 
-    private LiveSample Sample(TimeSpan elapsed, ChannelTopics channels, ChanStatsModule chanStats, TrafficStats traffic)
+    private LiveSample Sample(TimeSpan elapsed, ChannelTopics channels, ChanStatsModule chanStats, TrafficStats traffic, ClusterNode? node)
     {
         var topics = StasisBus.Get(system).Topics;
         return new LiveSample(
@@ -138,7 +142,8 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
             topics.Sum(t => t.SubscriberCount),
             chanStats.Subscriptions.Append(channels.CacheSubscription).Max(s => s.QueueDepth),
             traffic.ActiveChannels,
-            traffic.CallsCompleted);
+            traffic.CallsCompleted,
+            node is null ? null : new ClusterSample(node.OtherNodes + 1, chanStats.RemoteTotal));
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -52,6 +52,9 @@ internal sealed class ChannelTopics : IDisposable
     /// <summary><c>channel:all-cached</c>: cache updates of the channel snapshots.</summary>
     public Topic Cached => _pattern.AllCached.Topic;
 
+    /// <summary>The caching topic that writes <see cref="Cache"/> and publishes on <see cref="Cached"/>.</summary>
+    public CachingTopic CachingTopic => _pattern.AllCached;
+
     /// <summary>The caching topic's subscription to <see cref="All"/>.</summary>
     public Subscription CacheSubscription => _pattern.AllCached.Subscription;
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Stasis.Actors.Messages;
 
 namespace Stasis.Host.Traffic;
@@ -10,14 +8,13 @@ namespace Stasis.Host.Traffic;
 /// </summary>
 internal sealed class TrafficStats
 {
-    private readonly ConcurrentDictionary<string, StrongBox<long>> _published = new(StringComparer.Ordinal);
-    private long _total;
+    private readonly NamedCounters _published = new();
     private long _callsPlaced;
     private long _callsCompleted;
     private long _activeChannels;
 
     /// <summary>Messages published, all types together.</summary>
-    public long Published => Interlocked.Read(ref _total);
+    public long Published => _published.Total;
 
     /// <summary>Calls placed.</summary>
     public long CallsPlaced => Interlocked.Read(ref _callsPlaced);
@@ -29,14 +26,10 @@ internal sealed class TrafficStats
     public long ActiveChannels => Interlocked.Read(ref _activeChannels);
 
     /// <summary>Messages published per message type name.</summary>
-    public IReadOnlyDictionary<string, long> PublishedByType => _published.ToDictionary(e => e.Key, e => Interlocked.Read(ref e.Value.Value));
+    public IReadOnlyDictionary<string, long> PublishedByType => _published.Values;
 
     /// <summary>Counts one published message of <paramref name="type"/>.</summary>
-    public void CountPublished(MessageType type)
-    {
-        Interlocked.Increment(ref _published.GetOrAdd(type.Name, static _ => new StrongBox<long>()).Value);
-        Interlocked.Increment(ref _total);
-    }
+    public void CountPublished(MessageType type) => _published.Increment(type.Name);
 
     /// <summary>Counts a placed call (two new channels).</summary>
     public void CallPlaced()

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Stasis.Host.Tests.Support;
+
+namespace Stasis.Host.Tests;
+
+/// <summary>Two hosts in this process as cluster nodes on 127.0.0.1, the second seeding the first, as the README runs them.</summary>
+[Collection(HostRunner.Collection)]
+[Trait("Category", "Cluster")]
+public sealed class ClusterRunSpec
+{
+    [Fact]
+    public async Task Two_hosts_count_each_others_channel_messages_and_both_exit_0()
+    {
+        var (first, second) = FreePorts();
+        var config = Path.GetTempFileName();
+        // Each host places calls only once the other receives its channel:all, so both run their 3 s together.
+        await File.WriteAllTextAsync(config, "stasis-host.cluster { wait-for-nodes = 1, wait-for-nodes-timeout = 15s, join-timeout = 15s }");
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20)); // as Ctrl+C, should a run not end by itself
+            string[] common = ["--duration", "3", "--calls-per-second", "50", "--hold-ms", "200", "--quiet", "--config", config];
+            var results = await Task.WhenAll(
+                HostRunner.RunAsync([.. common, "--cluster-port", Text(first)], stop.Token),
+                HostRunner.RunAsync([.. common, "--cluster-port", Text(second), "--seed", $"127.0.0.1:{Text(first)}"], stop.Token))
+                .WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.False(stop.IsCancellationRequested, "the runs did not end within 20 s");
+            foreach (var result in results)
+            {
+                result.AssertSucceeded();
+                var report = result.Outcome.Report!;
+                var cluster = Assert.IsType<Hosting.ClusterReport>(report.Cluster);
+                Assert.Equal(1, cluster.MostOtherNodes);
+                Assert.True(report.CountedRemote.Values.Sum() > 0, result.Output);
+                Assert.True(cluster.Received > 0, result.Output);
+                foreach (var (type, published) in report.PublishedByType)
+                    Assert.Equal(published, report.CountedLocal.GetValueOrDefault(type)); // this node's own counts stay exact
+                Assert.Contains("remote", result.Output);
+            }
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_whose_seed_does_not_answer_fails_with_exit_1_naming_the_seed()
+    {
+        var (port, silentSeed) = FreePorts();
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "stasis-host.cluster.join-timeout = 2s");
+        try
+        {
+            var result = await HostRunner.RunAsync("--cluster-port", Text(port), "--seed", $"127.0.0.1:{Text(silentSeed)}", "--quiet", "--config", config)
+                .WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.True(result.ExitCode == 1, result.Output);
+            Assert.Contains($"stasis-host: error: cluster: not a member after 2 s (seeds: 127.0.0.1:{Text(silentSeed)})", result.Output);
+            Assert.Null(result.Outcome.Report);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Two ports the operating system just handed out on 127.0.0.1 (held together, so they differ).</summary>
+    private static (int First, int Second) FreePorts()
+    {
+        var a = new TcpListener(IPAddress.Loopback, 0);
+        var b = new TcpListener(IPAddress.Loopback, 0);
+        a.Start();
+        b.Start();
+        var ports = (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
+        a.Stop();
+        b.Stop();
+        return ports;
+    }
+}
