@@ -43,6 +43,8 @@ public static class QuickMode
         }
         var goals = Goals().Where(g => only is null || g.Name.Contains(only, StringComparison.Ordinal)).ToList();
         var met = goals.Count(goal => goal.Report(context));
+        if (only is null or "dispatch")
+            ReportDispatchOnly(context);
         context.Info($"quick run took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         Console.WriteLine($"goals met: {met}/{goals.Count}");
         return 0;
@@ -70,6 +72,18 @@ public static class QuickMode
         var message = NanosEach(i => sink = type.CreateMessage(new Ping(i)));
         GC.KeepAlive(sink);
         context.Info($"message cost: new Ping {payload:0} ns, DateTimeOffset.UtcNow {clock:0} ns, CreateMessage(new Ping) {message:0} ns");
+    }
+
+    /// <summary>
+    /// The bus's dispatch path alone against a raw Tell: one pre-created message published over and over, so the
+    /// difference to <c>publish-1-vs-akka-tell-1</c> is what creating each message (payload, message object, clock,
+    /// and the garbage collector's work on them while they wait in the queue) costs. Reported, not judged.
+    /// </summary>
+    private static void ReportDispatchOnly(QuickContext context)
+    {
+        var probe = new ThroughputGoal("dispatch-only-1-vs-akka-tell-1", 0,
+            c => new StasisPublishWorkload(c.Bus, 1, precreated: true), c => new AkkaTellWorkload(c.Akka, 1));
+        context.Info($"diagnostic {probe.Name} {probe.MedianRatio(context).ToString("0.00", CultureInfo.InvariantCulture)} (one pre-created message published repeatedly; not a goal)");
     }
 
     /// <summary>Publish → handler latency (p50, p99) at 10% and 50% of the measured maximum rate; reported, not judged.</summary>

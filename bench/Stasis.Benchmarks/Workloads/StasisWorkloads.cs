@@ -32,17 +32,21 @@ public static class StasisBench
 /// <summary>
 /// Stasis: the producer publishes to a topic with <c>n</c> callback subscriptions. With <c>levels</c> &gt; 0 the
 /// subscriptions are on a topic reached through that many levels of forwarding (publish → A → B → subscribed topic).
+/// With <c>precreated</c>, one message made beforehand is published every time: the bus's dispatch alone, without
+/// the cost of creating each message (a diagnostic, not a goal: real publishers create their messages).
 /// </summary>
 public sealed class StasisPublishWorkload : CountingWorkload
 {
     private readonly List<Topic> _topics = [];
     private readonly MessageType<Ping> _type;
     private readonly Topic _publishTo;
+    private readonly StasisMessage? _precreated;
 
-    public StasisPublishWorkload(StasisBus bus, int subscriptions, int levels = 0, SubscriptionOptions? options = null)
+    public StasisPublishWorkload(StasisBus bus, int subscriptions, int levels = 0, SubscriptionOptions? options = null, bool precreated = false)
         : base(subscriptions)
     {
         _type = StasisBench.PingType(bus);
+        _precreated = precreated ? _type.CreateMessage(new Ping(0)) : null;
         _topics.Add(StasisBench.NewTopic(bus, "publish"));
         for (var level = 0; level < levels; level++)
         {
@@ -60,6 +64,12 @@ public sealed class StasisPublishWorkload : CountingWorkload
     {
         var topic = _publishTo;
         var type = _type;
+        if (_precreated is { } message)
+        {
+            for (var i = 0; i < messages; i++)
+                topic.Publish(message);
+            return;
+        }
         for (var i = 0; i < messages; i++)
             topic.Publish(type, new Ping(i));
     }
