@@ -242,12 +242,27 @@ public sealed class Topic : IDisposable
         var delivery = new Delivery(this, message, syncTarget, syncDone);
         var syncQueued = false;
         var declines = fanout.AnyDeclines;
-        foreach (var subscription in open)
+        if (!declines && !sample && syncDone is null)
         {
-            if (declines && subscription.Filter.Declined is { IsEmpty: false } declined && declined.Contains(type))
-                subscription.CountFiltered();
-            else
-                syncQueued |= delivery.To(subscription, sample);
+            // The common case: a plain loop of Tells over the snapshot's actors, as a producer Telling an array would.
+            foreach (var actor in fanout.OpenDirectActors)
+                actor.Tell(message, ActorRefs.NoSender);
+            if (fanout.OpenForwardedActors is { Length: > 0 } forwarded)
+            {
+                var envelope = new StasisEnvelope(this, message);
+                foreach (var actor in forwarded)
+                    actor.Tell(envelope, ActorRefs.NoSender);
+            }
+        }
+        else
+        {
+            foreach (var subscription in open)
+            {
+                if (declines && subscription.Filter.Declined is { IsEmpty: false } declined && declined.Contains(type))
+                    subscription.CountFiltered();
+                else
+                    syncQueued |= delivery.To(subscription, sample);
+            }
         }
         if (selective is not null)
         {

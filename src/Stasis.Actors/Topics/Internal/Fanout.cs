@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Stasis.Actors.Subscriptions;
 
 namespace Stasis.Actors.Topics.Internal;
@@ -9,15 +10,30 @@ namespace Stasis.Actors.Topics.Internal;
 /// </summary>
 internal sealed class Fanout
 {
-    public static readonly Fanout Empty = new([], [], []);
+    public static readonly Fanout Empty = new(null, [], [], []);
 
-    public Fanout(Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
+    /// <param name="owner">The topic this snapshot publishes for (null only for <see cref="Empty"/>).</param>
+    /// <param name="open">See <see cref="Open"/>.</param>
+    /// <param name="byType">See <see cref="ByType"/>.</param>
+    /// <param name="clustered">See <see cref="Clustered"/>.</param>
+    public Fanout(Topic? owner, Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
     {
         Open = open;
         AnyDeclines = open.Any(s => !s.Filter.Declined.IsEmpty);
         ByType = byType;
         Clustered = clustered;
+        OpenDirectActors = [.. open.Where(s => ReferenceEquals(s.Topic, owner)).Select(s => s.Actor)];
+        OpenForwardedActors = [.. open.Where(s => !ReferenceEquals(s.Topic, owner)).Select(s => s.Actor)];
     }
+
+    /// <summary>
+    /// The actors of the <see cref="Open"/> subscriptions made on the publishing topic itself (they are queued the bare
+    /// message): the common publish loop Tells them straight from this array, touching no subscription object.
+    /// </summary>
+    public IActorRef[] OpenDirectActors { get; }
+
+    /// <summary>The actors of the <see cref="Open"/> subscriptions reached through forwarding (queued the shared envelope).</summary>
+    public IActorRef[] OpenForwardedActors { get; }
 
     /// <summary>Subscriptions without a selective filter (they may still decline some types).</summary>
     public Subscription[] Open { get; }
@@ -33,10 +49,10 @@ internal sealed class Fanout
 
     public int Count => Open.Length + ByType.Where(s => s is not null).SelectMany(s => s!).Distinct().Count();
 
-    public static Fanout Build(IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
+    public static Fanout Build(Topic owner, IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
     {
         if (subscriptions.Count == 0)
-            return clustered.Length == 0 ? Empty : new Fanout([], [], clustered);
+            return clustered.Length == 0 ? Empty : new Fanout(owner, [], [], clustered);
         var open = new List<Subscription>();
         var byType = new Dictionary<int, List<Subscription>>();
         foreach (var subscription in subscriptions)
@@ -57,6 +73,6 @@ internal sealed class Fanout
         var table = new Subscription[]?[byType.Count == 0 ? 0 : byType.Keys.Max() + 1];
         foreach (var (index, list) in byType)
             table[index] = [.. list];
-        return new Fanout([.. open], table, clustered);
+        return new Fanout(owner, [.. open], table, clustered);
     }
 }

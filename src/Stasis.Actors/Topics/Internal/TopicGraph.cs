@@ -203,14 +203,14 @@ internal sealed class TopicGraph
             Fanout fanout;
             if (topic.Outgoing.Count == 0)
             {
-                fanout = Fanout.Build(own, topic.IsClustered && !changesOnly ? [topic] : []); // no forwarding: nothing to merge
+                fanout = Fanout.Build(topic, own, topic.IsClustered && !changesOnly ? [topic] : []); // no forwarding: nothing to merge
             }
             else
             {
                 var reached = new HashSet<Subscription>();
                 var visited = new HashSet<Topic>();
                 Collect(topic, reached, visited, changesOnly);
-                fanout = Fanout.Build(reached, changesOnly ? [] : [.. visited.Where(t => t.IsClustered)]);
+                fanout = Fanout.Build(topic, reached, changesOnly ? [] : [.. visited.Where(t => t.IsClustered)]);
             }
             if (changesOnly)
                 topic.ChangeFanout = fanout;
