@@ -227,6 +227,8 @@ public sealed class StasisBus : IExtension
             System.Stop(subscription.Actor);
             throw;
         }
+        if (target is not null)
+            subscription.Actor.Tell(SubscriptionActor.WatchTarget.Instance, ActorRefs.NoSender);
         return subscription;
     }
 

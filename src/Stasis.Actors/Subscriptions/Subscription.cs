@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using Stasis.Actors.Internal;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions.Internal;
@@ -30,6 +31,7 @@ public sealed class Subscription
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TypeFilter _filter;
     private int _state;
+    private CancellationTokenSource? _ended;
     private volatile bool _done;
     private volatile StasisMessage? _final;
     private HandlerCounters? _counters;
@@ -194,6 +196,10 @@ public sealed class Subscription
         // A late publish may reach a subscription that has just ended: it must not stay congested for ever.
         if (Volatile.Read(ref _state) == Ended)
             ClearCongestion(recovered: false);
+        // The handler may have drained the queue between the depth read and the flag being set: it only clears the
+        // flag while handling, so with nothing left to handle the check is made here.
+        else if (QueueDepth <= LowWaterMark)
+            ClearCongestion(recovered: true);
     }
 
     /// <summary>
@@ -204,9 +210,23 @@ public sealed class Subscription
     internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
     {
         Enqueue(new SyncDelivery(envelope, done));
-        _joined.Task.ContinueWith(static (_, state) => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done,
+        // Made on first use only: an idle subscription pays nothing for it. The registration is dropped as soon as the
+        // delivery completes, so a long-lived subscription keeps no trace of its past sync deliveries.
+        var ended = Volatile.Read(ref _ended);
+        if (ended is null)
+        {
+            Interlocked.CompareExchange(ref _ended, new CancellationTokenSource(), null);
+            ended = Volatile.Read(ref _ended)!;
+        }
+        var registration = ended.Token.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done);
+        done.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (_joined.Task.IsCompleted) // ended before the token source existed: OnStopped may not have seen it
+            done.TrySetResult(false);
     }
+
+    /// <summary>Completes every pending sync delivery with false: called once the subscription has ended.</summary>
+    private void EndSyncDeliveries() => Volatile.Read(ref _ended)?.Cancel();
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
@@ -252,7 +272,14 @@ public sealed class Subscription
             Volatile.Write(ref counters.TicksMax, ticks);
         Volatile.Write(ref counters.TicksTotal, counters.TicksTotal + ticks);
         Volatile.Write(ref counters.Timed, counters.Timed + 1);
-        BusMetrics.RecordHandlerTime(this, ticks);
+        try
+        {
+            BusMetrics.RecordHandlerTime(this, ticks); // runs metrics listeners' callbacks: none of them may fail a delivery
+        }
+        catch (Exception ex)
+        {
+            Topic.Bus.Diagnostics.Log.Debug("A metrics listener failed recording handler time of subscription {0} on topic {1}: {2}", Id, Topic.Name, ex.Message);
+        }
     }
 
     private HandlerCounters? Counters => Volatile.Read(ref _counters);
@@ -288,6 +315,7 @@ public sealed class Subscription
         finally
         {
             _joined.TrySetResult();
+            EndSyncDeliveries();
         }
     }
 
@@ -305,6 +333,7 @@ public sealed class Subscription
         Volatile.Write(ref _state, Ended);
         _done = true;
         _joined.TrySetResult();
+        EndSyncDeliveries();
     }
 }
 

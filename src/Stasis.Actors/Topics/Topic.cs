@@ -22,7 +22,8 @@ public sealed class Topic : IDisposable
 {
     private Fanout? _fanout = Fanout.Empty;
     private Fanout? _changeFanout = Fanout.Empty;
-    private long _dispatched;
+    private long _reaching;    // publishes whose snapshot had subscriptions (also paces the congestion sampling)
+    private long _allDeclined; // of those, publishes every reached subscription declined
     private long _notDispatched;
 
     internal Topic(StasisBus bus, string name, string? detail, string id)
@@ -55,10 +56,10 @@ public sealed class Topic : IDisposable
     public int ForwardCount => Bus.Graph.ForwardCount(this);
 
     /// <summary>Messages published here that reached at least one subscription.</summary>
-    public long DispatchedCount => Volatile.Read(ref _dispatched);
+    public long DispatchedCount => Volatile.Read(ref _reaching) - Volatile.Read(ref _allDeclined);
 
     /// <summary>Messages published here that reached no subscription (dropped cheaply).</summary>
-    public long NotDispatchedCount => Volatile.Read(ref _notDispatched);
+    public long NotDispatchedCount => Volatile.Read(ref _notDispatched) + Volatile.Read(ref _allDeclined);
 
     /// <summary>
     /// True when the topic is clustered: messages created on this node and published here (or on a topic forwarding
@@ -98,10 +99,12 @@ public sealed class Topic : IDisposable
     /// for a handler.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="ArgumentException">The message's type belongs to another bus.</exception>
     /// <exception cref="ObjectDisposedException">The topic was disposed (while the bus shuts down, publishing is instead a counted no-op).</exception>
     public void Publish(StasisMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        RequireOwnBus(message.Type);
         if (CanPublish())
         {
             SendRemote(message);
@@ -118,6 +121,7 @@ public sealed class Topic : IDisposable
     public void Publish<T>(MessageType<T> type, T payload) where T : class
     {
         ArgumentNullException.ThrowIfNull(type);
+        RequireOwnBus(type);
         if (type.CreateMessage(payload) is { } message && CanPublish())
         {
             SendRemote(message);
@@ -139,6 +143,7 @@ public sealed class Topic : IDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(waitFor);
+        RequireOwnBus(message.Type);
         if (!CanPublish())
             return Task.FromResult(false);
         SendRemote(message);
@@ -187,6 +192,13 @@ public sealed class Topic : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"topic {Name} ({Id})";
+
+    /// <summary>A type's <c>Index</c> selects subscriptions in this bus's snapshots: another bus's type would pick wrong ones.</summary>
+    private void RequireOwnBus(MessageType type)
+    {
+        if (!ReferenceEquals(type.Bus, Bus))
+            throw new ArgumentException($"Message type {type.Name} belongs to another bus (actor system {type.Bus.System.Name}); create it on this topic's bus.", nameof(type));
+    }
 
     private bool CanPublish()
     {
@@ -237,8 +249,7 @@ public sealed class Topic : IDisposable
             return false;
         }
         // Every 16th publish also samples each reached subscription's queue against its high-water mark.
-        var sample = (Interlocked.Increment(ref _dispatched) & 15) == 0;
-        type.CountPublished(used: true);
+        var sample = (Interlocked.Increment(ref _reaching) & 15) == 0;
         var delivery = new Delivery(this, message, syncTarget, syncDone);
         var syncQueued = false;
         var declines = fanout.AnyDeclines;
@@ -256,14 +267,25 @@ public sealed class Topic : IDisposable
         }
         else
         {
+            var declinedByAll = open.Length > 0 && selective is null;
             foreach (var subscription in open)
             {
                 if (declines && subscription.Filter.Declined is { IsEmpty: false } declined && declined.Contains(type))
+                {
                     subscription.CountFiltered();
-                else
-                    syncQueued |= delivery.To(subscription, sample);
+                    continue;
+                }
+                declinedByAll = false;
+                syncQueued |= delivery.To(subscription, sample);
+            }
+            if (declinedByAll)
+            {
+                Interlocked.Increment(ref _allDeclined);
+                type.CountPublished(used: false);
+                return false;
             }
         }
+        type.CountPublished(used: true);
         if (selective is not null)
         {
             foreach (var subscription in selective)

@@ -27,8 +27,10 @@ internal abstract class MessageClock
 
         public override DateTimeOffset Now()
         {
-            var tick = Environment.TickCount64;
+            // The anchor first, then the tick: a tick read before another thread installed a newer anchor would be
+            // older than that anchor, and the stamp would go backwards.
             var anchor = Volatile.Read(ref _anchor);
+            var tick = Environment.TickCount64;
             var elapsed = tick - anchor.Tick;
             if (elapsed >= resyncMilliseconds)
                 return Resync(anchor, tick);

@@ -26,10 +26,17 @@ internal sealed class SubscriptionActor : ActorBase
         return dispatcher is null ? props : props.WithDispatcher(dispatcher);
     }
 
-    protected override void PreStart()
+    /// <summary>
+    /// Told once the subscription has joined its topic: only then is its actor subscriber watched, so a subscriber
+    /// that is already dead ends a subscription that has joined (and was announced), never one that has not yet.
+    /// </summary>
+    public sealed class WatchTarget
     {
-        if (_subscription.Target is { } target)
-            Context.Watch(target);
+        public static readonly WatchTarget Instance = new();
+
+        private WatchTarget()
+        {
+        }
     }
 
     protected override bool Receive(object message)
@@ -53,6 +60,9 @@ internal sealed class SubscriptionActor : ActorBase
                     sync.Done.TrySetException(ex);
                     throw;
                 }
+                return true;
+            case WatchTarget when _subscription.Target is { } target:
+                Context.Watch(target); // kept by the actor's cell across restarts
                 return true;
             case Terminated terminated when terminated.ActorRef.Equals(_subscription.Target):
                 // An actor subscriber that stops without unsubscribing must not stay in the topic's subscriber set.

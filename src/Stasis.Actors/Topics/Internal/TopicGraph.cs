@@ -97,6 +97,8 @@ internal sealed class TopicGraph
         {
             if (topic.IsDisposed)
                 throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+            if (!subscription.IsSubscribed) // its actor stopped before it could join (the actor system is shutting down)
+                throw new InvalidOperationException($"Cannot subscribe to {topic}: the subscription's actor stopped before it joined the topic.");
             subscription.Enqueue(new StasisEnvelope(topic, subscribeChange));
             topic.DispatchChange(subscribeChange);
             topic.Direct.Add(subscription);
@@ -119,8 +121,8 @@ internal sealed class TopicGraph
             {
                 topic.DirectChangeReceivers.Remove(subscription);
                 Invalidate(topic);
+                topic.DispatchChange(change); // only a subscription that joined was announced, so only it is
             }
-            topic.DispatchChange(change);
         }
         return change;
     }
@@ -267,14 +269,17 @@ internal sealed class TopicGraph
         }
     }
 
-    /// <summary>The forwarding path from <paramref name="start"/> to <paramref name="goal"/>, if any.</summary>
-    private static List<Topic>? PathBetween(Topic start, Topic goal)
+    /// <summary>The forwarding path from <paramref name="start"/> to <paramref name="goal"/>, if any (each topic visited once).</summary>
+    private static List<Topic>? PathBetween(Topic start, Topic goal, HashSet<Topic>? visited = null)
     {
         if (ReferenceEquals(start, goal))
             return [start];
+        visited ??= [];
+        if (!visited.Add(start))
+            return null;
         foreach (var forward in start.Outgoing)
         {
-            if (PathBetween(forward.To, goal) is { } rest)
+            if (PathBetween(forward.To, goal, visited) is { } rest)
             {
                 rest.Insert(0, start);
                 return rest;
