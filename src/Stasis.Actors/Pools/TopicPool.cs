@@ -78,9 +78,9 @@ public sealed class TopicPool
         {
             entry = lazy.Value;
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
         {
-            return true; // never made: the pool topic was disposed meanwhile
+            return true; // never made: the pool topic was disposed, or the bus began shutting down, meanwhile
         }
         entry.Forward.Cancel();
         entry.Topic.Dispose();

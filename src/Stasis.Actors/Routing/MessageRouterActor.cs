@@ -21,8 +21,9 @@ namespace Stasis.Actors.Routing;
 /// message. Without a default route, message types no route takes are filtered before queueing. While a route runs,
 /// <see cref="CurrentEnvelope"/> holds the envelope (for the original topic).</para>
 /// <para>Routes run on the actor, one message at a time, in publish order. Other messages go to
-/// <see cref="ReceiveOther"/>. A restart (by this actor's supervisor) unsubscribes the old instance and subscribes the
-/// new one.</para>
+/// <see cref="ReceiveOther"/>. A route that throws is logged (topic, subscription, message type) and counted, and
+/// its message skipped; the actor goes on in order. A restart for any other reason (by this actor's supervisor)
+/// unsubscribes the old instance and subscribes the new one.</para>
 /// </remarks>
 public abstract class MessageRouterActor : ActorBase
 {
@@ -95,6 +96,14 @@ public abstract class MessageRouterActor : ActorBase
         try
         {
             _core.Dispatch(_subscription, envelope.Topic, envelope.Message);
+        }
+        catch (Exception ex)
+        {
+            // A route failure is logged and counted, and the message skipped, as the "resume" policy does for callback
+            // routers. Letting it reach this actor's supervisor would restart the actor, and a restart re-subscribes:
+            // the old subscription's queue would then interleave with the new one's.
+            var failure = new SubscriptionHandlerException(_subscription, envelope, ex);
+            Topic.Bus.Diagnostics.HandlerFailed(Topic, failure, failure, Configuration.FailurePolicy.Resume);
         }
         finally
         {

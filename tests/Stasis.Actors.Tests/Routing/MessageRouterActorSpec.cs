@@ -32,6 +32,34 @@ public sealed class MessageRouterActorSpec(ITestOutputHelper output) : BusSpec(o
         }
     }
 
+    private sealed class FailingRouter : MessageRouterActor
+    {
+        public FailingRouter(Topic topic, IActorRef report) : base(topic)
+        {
+            Receive<Beat>(p =>
+            {
+                if (p.N == 2)
+                    throw new InvalidOperationException("route failed");
+                report.Tell((p.N, Subscription.Id));
+            });
+        }
+    }
+
+    [Fact]
+    public void A_failing_route_skips_its_message_and_keeps_the_subscription_and_order()
+    {
+        var topic = Bus.CreateTopic(Unique("actor-router"));
+        Sys.ActorOf(Props.Create(() => new FailingRouter(topic, TestActor)));
+        AwaitCondition(() => topic.SubscriberCount == 1, Patience);
+        for (var i = 1; i <= 4; i++)
+            topic.Publish(BeatType, new Beat(i));
+        var first = ExpectMsg<(int N, string Id)>(Patience);
+        Assert.Equal(1, first.N);
+        Assert.Equal((3, first.Id), ExpectMsg<(int, string)>(Patience)); // same subscription: the actor was not restarted
+        Assert.Equal((4, first.Id), ExpectMsg<(int, string)>(Patience));
+        Assert.Equal(1, topic.SubscriberCount);
+    }
+
     [Fact]
     public void Subclass_routes_payloads_by_type_and_the_rest_to_its_default_route()
     {

@@ -47,7 +47,16 @@ internal sealed class RouterCore
             _typeWatch = _bus.WatchMessageTypes(OnMessageTypeCreated);
             var table = _table;
             _filtering = table.Default is null;
-            var subscription = subscribe(options with { AcceptOnly = table.Default is null ? Accepted(table) : null });
+            Subscription subscription;
+            try
+            {
+                subscription = subscribe(options with { AcceptOnly = table.Default is null ? Accepted(table) : null });
+            }
+            catch
+            {
+                StopWatching(); // a router that never subscribed must not keep following message types
+                throw;
+            }
             Interlocked.CompareExchange(ref _subscription, subscription, null);
             return subscription;
         }
