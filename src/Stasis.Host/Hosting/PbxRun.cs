@@ -78,6 +78,8 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         var traffic = new TrafficStats();
         var trafficActor = system.ActorOf(TrafficActor.Props(channels, settings.Traffic, traffic), "traffic");
         using var flusher = new Timer(_ => metrics.Flush(), null, settings.StatsD.FlushInterval, settings.StatsD.FlushInterval);
+        if (options.Command == HostCommand.Topics)
+            await FirstCallAsync(traffic, settings.Console.DrainTimeout, stoppingToken);
         var clock = Stopwatch.StartNew();
 
         var duration = options.Command == HostCommand.Topics ? settings.TopicsRunDuration : settings.Duration;
@@ -117,6 +119,26 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
             chanStats.CountedLocal, chanStats.CountedRemote, metrics.GaugeValue(ChanStatsModule.ChannelCount), metrics.TimerOf(ChanStatsModule.CallTime),
             handlerTimes, chanStats.FinalMessages, drained, client, settings.StatsD.Endpoint, node?.Report());
         return report;
+    }
+
+    /// <summary>
+    /// The `topics` command's short run counts from the first call placed: on a cold start the traffic actor's first
+    /// ticks can take longer than the whole run, which would print a table of topics that never carried a call.
+    /// </summary>
+    private static async Task FirstCallAsync(TrafficStats traffic, TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (traffic.CallsPlaced == 0 && waited.Elapsed < timeout && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Waits until chan-stats counted every published message and routed every cache update they cause.</summary>
