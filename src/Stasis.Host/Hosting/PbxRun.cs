@@ -84,7 +84,10 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
 
         var duration = options.Command == HostCommand.Topics ? settings.TopicsRunDuration : settings.Duration;
         var table = options.Command == HostCommand.Run && !settings.Console.Quiet ? new LiveTable(style, clustered: node is not null) : null;
-        while (!stoppingToken.IsCancellationRequested && (duration == TimeSpan.Zero || clock.Elapsed < duration))
+        // A timer may fire a little early: a remainder shorter than this ends the run instead of printing one more,
+        // nearly empty row.
+        var slack = TimeSpan.FromMilliseconds(20);
+        while (!stoppingToken.IsCancellationRequested && (duration == TimeSpan.Zero || duration - clock.Elapsed > slack))
         {
             var wait = duration == TimeSpan.Zero ? settings.Console.RefreshInterval : Min(settings.Console.RefreshInterval, duration - clock.Elapsed);
             try
