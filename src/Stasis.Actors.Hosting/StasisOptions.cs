@@ -29,6 +29,9 @@ public sealed record StasisOptions
     /// <summary>The dispatcher that runs subscription handlers (<c>stasis.subscription.dispatcher</c>).</summary>
     public string? Dispatcher { get; set; }
 
+    /// <summary>How messages are stamped with their creation time (<c>stasis.message-clock</c>).</summary>
+    public MessageClockKind? MessageClock { get; set; }
+
     /// <summary>The options as HOCON: only the keys that are set, or an empty config.</summary>
     public Config ToHocon()
     {
@@ -45,6 +48,8 @@ public sealed record StasisOptions
             hocon.Append("stasis.subscription.failure-policy = ").AppendLine(policy.ToString().ToLowerInvariant());
         if (Dispatcher is not null)
             hocon.Append("stasis.subscription.dispatcher = ").AppendLine(Quote(Dispatcher));
+        if (MessageClock is { } clock)
+            hocon.Append("stasis.message-clock = ").AppendLine(clock.ToString().ToLowerInvariant());
         return hocon.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(hocon.ToString());
     }
 
