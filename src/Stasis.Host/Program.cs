@@ -72,6 +72,20 @@ public static class Program
                 report.Write(style);
             return outcome;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The actor system or the generic host could not start (e.g. the cluster port is taken): one line, exit 1.
+            var chain = new List<Exception>();
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (e is not AggregateException)
+                    chain.Add(e);
+            }
+            var first = chain.FirstOrDefault() ?? ex;
+            var reason = first.Message.Replace(" See InnerException for details.", "", StringComparison.Ordinal);
+            error.WriteLine(chain.Count > 1 ? $"stasis-host: error: {reason} ({chain[^1].Message})" : $"stasis-host: error: {reason}");
+            return new RunOutcome { ExitCode = 1 };
+        }
         finally
         {
             statsd?.Dispose();

@@ -67,6 +67,20 @@ public sealed class ClusterRunSpec
         }
     }
 
+    [Fact]
+    public async Task A_cluster_port_already_in_use_fails_with_exit_1_and_one_line()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await HostRunner.RunAsync("--cluster-port", Text(port), "--duration", "1", "--quiet").WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 1, result.Output + result.Error);
+        Assert.Contains($"stasis-host: error: Failed to bind to [127.0.0.1:{Text(port)}]", result.Error);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Two ports the operating system just handed out on 127.0.0.1 (held together, so they differ).</summary>

@@ -90,6 +90,7 @@ public sealed class HostSettingsSpec
     [InlineData("stasis-host.statsd.endpoint = \"nohost\"")]
     [InlineData("stasis-host.statsd.meter-type = x")]
     [InlineData("stasis-host.traffic.calls-per-second = -1")]
+    [InlineData("stasis-host.console.drain-timeout = 0s")]
     [InlineData("stasis.subscription.failure-policy = explode")]
     [InlineData("stasis-host { duration = ")]
     [InlineData("stasis-host.cluster { port = 4053, seeds = [\"nohost\"] }")]

@@ -8,6 +8,27 @@ public sealed class StatsDSpec
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
+    public async Task Overlapping_flushes_never_send_a_count_twice()
+    {
+        // Timer callbacks may overlap (a slow flush, a starved thread pool): each change must still go out once.
+        using var listener = new StatsDListener();
+        using var client = StatsDClient.Connect(StatsDEndpoint.Parse(listener.Endpoint, "test"), 512, _ => { });
+        var metrics = new Metrics(client, "", "c");
+        for (var round = 0; round < 200; round++)
+        {
+            for (var i = 0; i < 50; i++)
+                metrics.Meter("m" + i, 1);
+            using var barrier = new Barrier(4);
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            {
+                barrier.SignalAndWait();
+                metrics.Flush();
+            }))).WaitAsync(Timeout);
+        }
+        Assert.Equal(200 * 50, client.SentLines);
+    }
+
+    [Fact]
     public async Task Lines_are_batched_into_packets_of_at_most_the_max_size_and_never_split()
     {
         using var listener = new StatsDListener();

@@ -131,6 +131,8 @@ internal sealed record HostSettings(
         Require(topicsDuration > TimeSpan.Zero, "stasis-host.topics-run-duration must be positive");
         var refresh = console.GetTimeSpan("refresh-interval");
         Require(refresh > TimeSpan.Zero, "stasis-host.console.refresh-interval must be positive");
+        var drain = console.GetTimeSpan("drain-timeout");
+        Require(drain > TimeSpan.Zero, "stasis-host.console.drain-timeout must be positive");
 
         return new HostSettings(
             config,
@@ -138,7 +140,7 @@ internal sealed record HostSettings(
             topicsDuration,
             new TrafficSettings(rate, hold, tick, traffic.GetString("technology", "PJSIP")),
             new StatsDSettings(endpoint, statsd.GetString("prefix", "").Trim().TrimEnd('.'), packet, flush, meterType),
-            new ConsoleSettings(console.GetBoolean("quiet"), refresh, console.GetTimeSpan("drain-timeout")),
+            new ConsoleSettings(console.GetBoolean("quiet"), refresh, drain),
             ReadCluster(host.GetConfig("cluster")));
     }
 

@@ -79,13 +79,11 @@ internal sealed class Metrics
         public long Total;
         private long _sent;
 
-        /// <summary>The change since the previous call (single caller: the flush).</summary>
+        /// <summary>The change since the previous call; overlapping flushes (timer callbacks may overlap) never send a change twice.</summary>
         public long TakeDelta()
         {
             var total = Interlocked.Read(ref Total);
-            var delta = total - _sent;
-            _sent = total;
-            return delta;
+            return total - Interlocked.Exchange(ref _sent, total);
         }
     }
 }
