@@ -12,7 +12,9 @@ public sealed record NodeJoined(string Address, EntityId Eid);
 
 /// <summary>
 /// Published on the local system topic (type <c>stasis_cluster_node_left</c>) as soon as a known node is leaving,
-/// exiting, downed or removed (whichever this node sees first). Its cache entries have then been cleared here.
+/// exiting, downed or removed (whichever this node sees first). Its cache entries are cleared by each tracked caching
+/// topic once that topic has handled the node's last messages: the <see cref="Caching.CacheUpdate"/>s with no new
+/// snapshot may arrive just after this message.
 /// </summary>
 /// <param name="Address">The node's Akka address.</param>
 /// <param name="Eid">The node's EID.</param>

@@ -360,28 +360,21 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
 
     internal void PublishLeft(Address address, EntityId eid, string reason) => PublishOnSystemTopic(NodeLeftType, new NodeLeft(address.ToString(), eid, reason));
 
-    /// <summary>Clears node <paramref name="eid"/>'s entries in the caching topics on <paramref name="topicName"/> (called by its bridge).</summary>
+    /// <summary>
+    /// Clears node <paramref name="eid"/>'s entries in the caching topics on <paramref name="topicName"/> (called by its
+    /// bridge, on the bridge's thread, after every message of that node it dispatched). The purge is queued on each
+    /// caching topic's subscription behind those messages: entries they are still about to add are cleared as well.
+    /// </summary>
     internal void PurgeCaches(string topicName, EntityId eid)
     {
         if (!_cachingTopics.TryGetValue(topicName, out var cachingTopics))
             return;
-        var clearType = StasisCache.ClearType(Bus);
-        var types = Bus.MessageTypes.ToList();
+        var purgeType = StasisCache.PurgeType(Bus);
         foreach (var cachingTopic in cachingTopics.Where(c => !c.Upstream.IsDisposed))
         {
-            var cleared = 0;
-            foreach (var type in types)
-            {
-                foreach (var snapshot in cachingTopic.Cache.Dump(type, eid))
-                {
-                    if (cachingTopic.Cache.IdOf(snapshot) is { } id && clearType.CreateMessage(new CacheClear(type, id), eid) is { } clear)
-                    {
-                        cachingTopic.Upstream.Dispatch(clear);
-                        cleared++;
-                    }
-                }
-            }
-            _log.Info("Node {0} left: cleared its {1} entries of {2}", eid, cleared, cachingTopic);
+            // Queued on the caching topic's own subscription only: the upstream's other subscribers never see it.
+            if (purgeType.CreateMessage(CachePurge.Instance, eid) is { } purge)
+                cachingTopic.Subscription.Enqueue(new Subscriptions.StasisEnvelope(cachingTopic.Upstream, purge));
         }
     }
 

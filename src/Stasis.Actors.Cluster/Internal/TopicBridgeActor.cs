@@ -12,8 +12,9 @@ namespace Stasis.Actors.Cluster.Internal;
 /// One bridge per topic per node receives everything other nodes send on that topic, through one mediator, so the
 /// messages of one origin node arrive in the order that node published them. Envelopes carrying this node's own EID
 /// (the mediator also delivers to local subscribers) and envelopes from nodes that left are dropped. Dispatching
-/// goes through <c>Topic.Dispatch</c>, which never sends a message out again, so nothing loops. A
-/// <see cref="Purge"/> clears a departed node's cache entries after every message of it this bridge dispatched.
+/// goes through <c>Topic.DispatchRemote</c>, which never sends a message out again (nothing loops) and stops at other
+/// clustered topics, whose bridges get their own copy (nothing arrives twice). A <see cref="Purge"/> clears a
+/// departed node's cache entries after every message of it this bridge dispatched.
 /// </remarks>
 internal sealed class TopicBridgeActor : ReceiveActor
 {
@@ -58,7 +59,7 @@ internal sealed class TopicBridgeActor : ReceiveActor
                 return;
             if (message is not null)
             {
-                topic.Dispatch(message);
+                topic.DispatchRemote(message);
                 _cluster.CountReceived();
             }
         }

@@ -26,6 +26,7 @@ public sealed class CachingTopic : IDisposable
 {
     private readonly MessageType<CacheUpdate> _updateType;
     private readonly MessageType<CacheClear> _clearType;
+    private readonly MessageType<CachePurge> _purgeType;
 
     internal CachingTopic(StasisCache cache, Topic upstream, string name)
     {
@@ -33,6 +34,7 @@ public sealed class CachingTopic : IDisposable
         Upstream = upstream;
         _updateType = StasisCache.UpdateType(cache.Bus);
         _clearType = StasisCache.ClearType(cache.Bus);
+        _purgeType = StasisCache.PurgeType(cache.Bus);
         if (_updateType.IsDeclined)
             cache.Bus.Diagnostics.Log.Warning("Caching topic {0}: {1} is declined by configuration, so no cache update is published", name, _updateType.Name);
         Topic = cache.Bus.CreateTopic(name, $"cache of {upstream.Name}");
@@ -81,8 +83,28 @@ public sealed class CachingTopic : IDisposable
             if (Cache.Remove(clear.Type, clear.Id, message.Eid, out var aggregate) is { } update)
                 Publish(update, aggregate, message.Eid);
         }
+        else if (ReferenceEquals(message.Type, _purgeType))
+            Purge(message.Eid);
         else if (Cache.IdOf(message) is { } id)
             Publish(Cache.Put(message, id, out var aggregate), aggregate, message.Eid);
+    }
+
+    /// <summary>Removes every entry of node <paramref name="eid"/>, publishing an update (no new snapshot) for each.</summary>
+    private void Purge(EntityId eid)
+    {
+        var cleared = 0;
+        foreach (var type in Cache.Bus.MessageTypes)
+        {
+            foreach (var snapshot in Cache.Dump(type, eid))
+            {
+                if (Cache.IdOf(snapshot) is { } id && Cache.Remove(type, id, eid, out var aggregate) is { } update)
+                {
+                    Publish(update, aggregate, eid);
+                    cleared++;
+                }
+            }
+        }
+        Cache.Bus.Diagnostics.Log.Info("Node {0} left: cleared its {1} entries of {2}", eid, cleared, this);
     }
 
     private void Publish(CacheUpdate update, CacheUpdate? aggregate, EntityId eid)
@@ -105,4 +127,13 @@ public sealed class CachingTopic : IDisposable
             // Disposed between the check and the publish: the caching topic is going away, nobody can receive it.
         }
     }
+}
+
+/// <summary>
+/// Tells caching topics to remove every entry of the EID of the message carrying it (a node that left the cluster).
+/// It travels through the upstream topic like the node's own messages, so it is handled after all of them.
+/// </summary>
+internal sealed record CachePurge
+{
+    public static readonly CachePurge Instance = new();
 }

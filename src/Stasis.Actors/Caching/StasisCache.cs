@@ -30,6 +30,7 @@ public sealed class StasisCache
 {
     private const string UpdateTypeName = "stasis_cache_update_type";
     private const string ClearTypeName = "stasis_cache_clear_type";
+    private const string PurgeTypeName = "stasis_cache_purge_type";
 
     private readonly ConcurrentDictionary<MessageType, ConcurrentDictionary<string, CacheEntry>> _entries = new();
     private readonly ConcurrentDictionary<MessageType, bool> _reportedUncacheable = new();
@@ -73,6 +74,12 @@ public sealed class StasisCache
         ArgumentNullException.ThrowIfNull(bus);
         return bus.CreateMessageType<CacheClear>(ClearTypeName);
     }
+
+    /// <summary>
+    /// The message type of <see cref="CachePurge"/>s (<c>stasis_cache_purge_type</c>): a caching topic that receives one
+    /// removes every entry of the message's EID, in its queue's order (after that node's messages queued before it).
+    /// </summary>
+    internal static MessageType<CachePurge> PurgeType(StasisBus bus) => bus.CreateMessageType<CachePurge>(PurgeTypeName);
 
     /// <summary>
     /// Creates a caching topic that subscribes to <paramref name="upstream"/> and keeps this cache up to date; see

@@ -22,6 +22,7 @@ public sealed class Topic : IDisposable
 {
     private Fanout? _fanout = Fanout.Empty;
     private Fanout? _changeFanout = Fanout.Empty;
+    private Fanout? _remoteFanout;
     private long _reaching;    // publishes whose snapshot had subscriptions (also paces the congestion sampling)
     private long _allDeclined; // of those, publishes every reached subscription declined
     private long _notDispatched;
@@ -92,6 +93,13 @@ public sealed class Topic : IDisposable
     {
         get => Volatile.Read(ref _changeFanout);
         set => Volatile.Write(ref _changeFanout, value);
+    }
+
+    /// <summary>The snapshot messages from other nodes are dispatched through (see <see cref="FanoutKind.Remote"/>), or null when stale.</summary>
+    internal Fanout? RemoteFanout
+    {
+        get => Volatile.Read(ref _remoteFanout);
+        set => Volatile.Write(ref _remoteFanout, value);
     }
 
     /// <summary>
@@ -219,7 +227,7 @@ public sealed class Topic : IDisposable
     /// </summary>
     private void SendRemote(StasisMessage message)
     {
-        var clustered = (Fanout ?? Bus.Graph.Rebuild(this, changesOnly: false)).Clustered;
+        var clustered = (Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish)).Clustered;
         if (clustered.Length > 0 && message.IsLocal && Bus.RemotePublisher is { } remote)
             remote.Send(clustered, message);
     }
@@ -232,10 +240,16 @@ public sealed class Topic : IDisposable
     /// </summary>
     /// <returns>True when <paramref name="syncTarget"/> was reached and queued the sync delivery.</returns>
     internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null) =>
-        DispatchTo(Fanout ?? Bus.Graph.Rebuild(this, changesOnly: false), message, syncTarget, syncDone);
+        DispatchTo(Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish), message, syncTarget, syncDone);
+
+    /// <summary>
+    /// Dispatches a message that came from another node (called by the cluster's bridge of this clustered topic): it is
+    /// never sent out again, and it skips what other clustered topics reach (they get their own copy).
+    /// </summary>
+    internal void DispatchRemote(StasisMessage message) => DispatchTo(RemoteFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Remote), message, null, null);
 
     /// <summary>Dispatches a subscription-change message made by the bus (called under the graph's lock).</summary>
-    internal void DispatchChange(StasisMessage change) => DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, changesOnly: true), change, null, null);
+    internal void DispatchChange(StasisMessage change) => DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Changes), change, null, null);
 
     private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {

@@ -68,6 +68,27 @@ public sealed class ClusteredTopicSpec : ClusterSpec
     }
 
     [Fact]
+    public async Task A_clustered_topic_forwarding_into_another_delivers_once_on_other_nodes()
+    {
+        // channel:all/<id> -> channel:all with both clustered (e.g. clustered-topics = ["channel:*"]): each node sends
+        // a copy per clustered topic; a subscriber of the outer topic elsewhere must still see the message once.
+        var (a, b) = StartCluster(1) switch { var n => (n[0], n[1]) };
+        var parents = await ClusteredTopic("parent", a, b);
+        var children = await ClusteredTopic("parent/child", a, b);
+        children[0].ForwardTo(parents[0]);
+        children[1].ForwardTo(parents[1]);
+        var onParent = Record(parents[1]);
+        var onChild = Record(children[1]);
+
+        children[0].Publish(PingType(a), new Ping(1, 1));
+        parents[0].Publish(PingType(a), new Ping(1, 2)); // same origin and pubsub topic as a duplicate would take: after it
+
+        AwaitCondition(() => onChild.Payloads<Ping>().Count == 1 && onParent.Payloads<Ping>().Any(p => p.Seq == 2)
+                             && onParent.Payloads<Ping>().Any(p => p.Seq == 1) && onParent.Subscription.QueueDepth == 0, Patience);
+        Assert.Single(onParent.Payloads<Ping>(), p => p.Seq == 1);
+    }
+
+    [Fact]
     public async Task Messages_from_another_node_are_never_sent_back_out()
     {
         var (a, b) = StartCluster(1) switch { var n => (n[0], n[1]) };

@@ -76,3 +76,20 @@ internal sealed class Fanout
         return new Fanout(owner, [.. open], table, clustered);
     }
 }
+
+/// <summary>Which of a topic's snapshots a <see cref="Fanout"/> is.</summary>
+internal enum FanoutKind
+{
+    /// <summary>Every subscription a publish reaches (its own and, flattened, those of the topics it forwards to).</summary>
+    Publish,
+
+    /// <summary>Only the subscriptions accepting subscription-change messages: what a Subscribe or Unsubscribe change reaches.</summary>
+    Changes,
+
+    /// <summary>
+    /// What a message from another node reaches through this clustered topic: like <see cref="Publish"/>, but not
+    /// through another clustered topic, which receives its own copy from that node (a subscription reached by both
+    /// would otherwise get the message twice, from two bridges, in no set order).
+    /// </summary>
+    Remote,
+}

@@ -190,45 +190,59 @@ internal sealed class TopicGraph
         }
     }
 
-    /// <summary>
-    /// Builds the publish snapshot (or, with <paramref name="changesOnly"/>, the change snapshot: only the subscriptions
-    /// accepting subscription-change messages) of a topic whose snapshot was cleared by a change.
-    /// </summary>
-    public Fanout Rebuild(Topic topic, bool changesOnly)
+    /// <summary>Builds the <paramref name="kind"/> snapshot of a topic whose snapshot was cleared by a change.</summary>
+    public Fanout Rebuild(Topic topic, FanoutKind kind)
     {
         lock (_lock)
         {
-            if ((changesOnly ? topic.ChangeFanout : topic.Fanout) is { } current)
+            if (Current(topic, kind) is { } current)
                 return current;
-            // Change messages are never sent to other nodes, so the change-only snapshot names no clustered topic.
-            var own = changesOnly ? topic.DirectChangeReceivers : topic.Direct;
+            // Only a local publish is sent to other nodes: change and remote snapshots name no clustered topic.
+            var own = kind == FanoutKind.Changes ? topic.DirectChangeReceivers : topic.Direct;
             Fanout fanout;
             if (topic.Outgoing.Count == 0)
             {
-                fanout = Fanout.Build(topic, own, topic.IsClustered && !changesOnly ? [topic] : []); // no forwarding: nothing to merge
+                fanout = Fanout.Build(topic, own, topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []); // no forwarding: nothing to merge
             }
             else
             {
                 var reached = new HashSet<Subscription>();
                 var visited = new HashSet<Topic>();
-                Collect(topic, reached, visited, changesOnly);
-                fanout = Fanout.Build(topic, reached, changesOnly ? [] : [.. visited.Where(t => t.IsClustered)]);
+                Collect(topic, topic, reached, visited, kind);
+                fanout = Fanout.Build(topic, reached, kind == FanoutKind.Publish ? [.. visited.Where(t => t.IsClustered)] : []);
             }
-            if (changesOnly)
-                topic.ChangeFanout = fanout;
-            else
-                topic.Fanout = fanout;
+            switch (kind)
+            {
+                case FanoutKind.Changes:
+                    topic.ChangeFanout = fanout;
+                    break;
+                case FanoutKind.Remote:
+                    topic.RemoteFanout = fanout;
+                    break;
+                default:
+                    topic.Fanout = fanout;
+                    break;
+            }
             return fanout;
         }
     }
 
-    private static void Collect(Topic topic, HashSet<Subscription> reached, HashSet<Topic> visited, bool changesOnly)
+    private static Fanout? Current(Topic topic, FanoutKind kind) => kind switch
     {
+        FanoutKind.Changes => topic.ChangeFanout,
+        FanoutKind.Remote => topic.RemoteFanout,
+        _ => topic.Fanout,
+    };
+
+    private static void Collect(Topic start, Topic topic, HashSet<Subscription> reached, HashSet<Topic> visited, FanoutKind kind)
+    {
+        if (kind == FanoutKind.Remote && topic.IsClustered && !ReferenceEquals(topic, start))
+            return; // that clustered topic's own bridge dispatches the copy sent to it
         if (!visited.Add(topic))
             return;
-        reached.UnionWith(changesOnly ? topic.DirectChangeReceivers : topic.Direct);
+        reached.UnionWith(kind == FanoutKind.Changes ? topic.DirectChangeReceivers : topic.Direct);
         foreach (var forward in topic.Outgoing)
-            Collect(forward.To, reached, visited, changesOnly);
+            Collect(start, forward.To, reached, visited, kind);
     }
 
     /// <summary>Keeps a topic's set of own subscriptions that accept subscription-change messages up to date.</summary>
@@ -264,6 +278,7 @@ internal sealed class TopicGraph
                 continue;
             current.Fanout = null;
             current.ChangeFanout = null;
+            current.RemoteFanout = null;
             foreach (var forward in current.Incoming)
                 pending.Push(forward.From);
         }
