@@ -25,7 +25,7 @@ internal sealed class PayloadCodec
         {
             return JsonSerializer.SerializeToUtf8Bytes(message.Data, message.Type.PayloadType, Options);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is not OutOfMemoryException) // a payload's own getter may throw anything: name the type either way
         {
             throw new PayloadSerializationException(message.Type.PayloadType, message.Type.Name, ex);
         }
