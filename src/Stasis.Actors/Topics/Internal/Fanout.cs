@@ -47,8 +47,6 @@ internal sealed class Fanout
     /// <summary>The clustered topics a publish reaches (the topic itself and those it forwards to): see <see cref="IRemotePublisher"/>.</summary>
     public Topic[] Clustered { get; }
 
-    public int Count => Open.Length + ByType.Where(s => s is not null).SelectMany(s => s!).Distinct().Count();
-
     public static Fanout Build(Topic owner, IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
     {
         if (subscriptions.Count == 0)

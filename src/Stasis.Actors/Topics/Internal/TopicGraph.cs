@@ -73,11 +73,6 @@ internal sealed class TopicGraph
             return topic.Outgoing.Count;
     }
 
-    public Subscription[] DirectSubscriptions(Topic topic)
-    {
-        lock (_lock)
-            return [.. topic.Direct];
-    }
 
     /// <summary>Every live topic with its own subscriptions and forward counts, read at one instant.</summary>
     public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot()
