@@ -381,7 +381,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     private void PublishOnSystemTopic<T>(MessageType<T> type, T payload) where T : class
     {
         if (!SystemTopic.IsDisposed && type.CreateMessage(payload) is { } message)
-            SystemTopic.Dispatch(message);
+            SystemTopic.Send(message);
     }
 
     private async Task Probe(Topic topic, Func<IReadOnlySet<EntityId>, bool> isComplete, Func<IReadOnlySet<EntityId>, IReadOnlyCollection<string>> missing,

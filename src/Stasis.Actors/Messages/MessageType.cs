@@ -1,3 +1,6 @@
+using Stasis.Actors.Internal;
+using Stasis.Actors.Messages.Internal;
+
 namespace Stasis.Actors.Messages;
 
 /// <summary>
@@ -12,8 +15,8 @@ namespace Stasis.Actors.Messages;
 /// </remarks>
 public abstract class MessageType
 {
-    private long _published;
-    private long _unused;
+    private PaddedCounters _counts; // First: published, Second: unused; written by every publisher of the type
+    private MessageOrigin? _lastRemote;
 
     private protected MessageType(string name, Type payloadType, bool isDeclined, int index, StasisBus bus)
     {
@@ -22,6 +25,7 @@ public abstract class MessageType
         IsDeclined = isDeclined;
         Index = index;
         Bus = bus;
+        LocalOrigin = new MessageOrigin(this, bus.Eid, isLocal: true);
     }
 
     /// <summary>The type's name, unique within a bus.</summary>
@@ -34,15 +38,31 @@ public abstract class MessageType
     public bool IsDeclined { get; }
 
     /// <summary>Messages of this type published to a topic (forwarding does not count again; declined ones are not published).</summary>
-    public long PublishedCount => Volatile.Read(ref _published);
+    public long PublishedCount => _counts.First;
 
     /// <summary>Messages of this type published to a topic that reached no subscription.</summary>
-    public long UnusedCount => Volatile.Read(ref _unused);
+    public long UnusedCount => _counts.Second;
 
     /// <summary>A small dense number, unique within the bus, used for fast filtering.</summary>
     internal int Index { get; }
 
     internal StasisBus Bus { get; }
+
+    /// <summary>The origin shared by every message of this type made on this node.</summary>
+    internal MessageOrigin LocalOrigin { get; }
+
+    /// <summary>The origin of a message of this type made by the node <paramref name="eid"/>.</summary>
+    private protected MessageOrigin OriginFor(EntityId? eid)
+    {
+        if (eid is not { } other || other == LocalOrigin.Eid)
+            return LocalOrigin;
+        // Messages from another node mostly come in runs from one node: the last origin is kept (a benign race).
+        if (Volatile.Read(ref _lastRemote) is { } last && last.Eid == other)
+            return last;
+        var origin = new MessageOrigin(this, other, isLocal: false);
+        Volatile.Write(ref _lastRemote, origin);
+        return origin;
+    }
 
     /// <summary>
     /// Rebuilds a message that another node created (its own timestamp and EID), e.g. one received by
@@ -54,9 +74,9 @@ public abstract class MessageType
     /// <summary>Counts one publish of this type; <paramref name="used"/> is false when it reached no subscription.</summary>
     internal void CountPublished(bool used)
     {
-        Interlocked.Increment(ref _published);
+        _counts.IncrementFirst();
         if (!used)
-            Interlocked.Increment(ref _unused);
+            _counts.IncrementSecond();
     }
 
     /// <inheritdoc />
@@ -88,9 +108,9 @@ public sealed class MessageType<T> : MessageType where T : class
             Bus.Diagnostics.Declined(this);
             return null;
         }
-        return new StasisMessage<T>(this, payload, Bus.Clock.Now(), eid ?? Bus.Eid);
+        return new StasisMessage<T>(eid is null ? LocalOrigin : OriginFor(eid), Bus.Clock.UtcTicks(), payload);
     }
 
     internal override StasisMessage Restore(object payload, DateTimeOffset timestamp, EntityId eid) =>
-        new StasisMessage<T>(this, (T)payload, timestamp, eid);
+        new StasisMessage<T>(OriginFor(eid), timestamp.UtcTicks, (T)payload);
 }

@@ -1,3 +1,5 @@
+using Stasis.Actors.Messages.Internal;
+
 namespace Stasis.Actors.Messages;
 
 /// <summary>
@@ -11,29 +13,31 @@ namespace Stasis.Actors.Messages;
 /// </remarks>
 public abstract class StasisMessage : Akka.Event.IDeadLetterSuppression
 {
-    private readonly long _utcTicks; // 8 bytes where a DateTimeOffset field takes 16: one message per publish
+    // One message is made per publish and waits in queues: it holds as few bytes as it can. Type and EID are one shared
+    // reference, and the timestamp is 8 bytes of UTC ticks where a DateTimeOffset takes 16.
+    private readonly MessageOrigin _origin;
+    private readonly long _utcTicks;
 
-    private protected StasisMessage(MessageType type, DateTimeOffset timestamp, EntityId eid)
+    private protected StasisMessage(MessageOrigin origin, long utcTicks)
     {
-        Type = type;
-        _utcTicks = timestamp.UtcTicks;
-        Eid = eid;
+        _origin = origin;
+        _utcTicks = utcTicks;
     }
 
     /// <summary>The message's type.</summary>
-    public MessageType Type { get; }
+    public MessageType Type => _origin.Type;
 
     /// <summary>When the message was created (UTC), by the bus's <c>stasis.message-clock</c> (coarse: 1–4 ms steps).</summary>
     public DateTimeOffset Timestamp => new(_utcTicks, TimeSpan.Zero);
 
     /// <summary>The EID of the node that created the message.</summary>
-    public EntityId Eid { get; }
+    public EntityId Eid => _origin.Eid;
 
     /// <summary>The payload, untyped. <see cref="StasisMessage{T}.Payload"/> gives it typed.</summary>
     public abstract object Data { get; }
 
     /// <summary>True when the message was created on this node (its EID is the local bus's EID).</summary>
-    public bool IsLocal => Eid == Type.Bus.Eid;
+    public bool IsLocal => _origin.IsLocal;
 
     /// <inheritdoc />
     public override string ToString() => $"{Type.Name}@{Eid}: {Data}";
@@ -43,8 +47,8 @@ public abstract class StasisMessage : Akka.Event.IDeadLetterSuppression
 /// <typeparam name="T">The payload type.</typeparam>
 public sealed class StasisMessage<T> : StasisMessage where T : class
 {
-    internal StasisMessage(MessageType<T> type, T payload, DateTimeOffset timestamp, EntityId eid)
-        : base(type, timestamp, eid)
+    internal StasisMessage(MessageOrigin origin, long utcTicks, T payload)
+        : base(origin, utcTicks)
     {
         Payload = payload;
     }

@@ -239,28 +239,64 @@ public sealed class Subscription
     internal void Handle(Topic originalTopic, StasisMessage message)
     {
         var counters = _counters!;
-        var timed = BusMetrics.HandlerTimeListened || (counters.Handled & 15) == 0; // see HandlerTimeMean
-        var start = timed ? Stopwatch.GetTimestamp() : 0;
+        if ((counters.Handled & 15) == 0 || BusMetrics.HandlerTimeListened) // see HandlerTimeMean
+        {
+            HandleTimed(counters, originalTopic, message);
+            return;
+        }
         try
         {
-            if (_handler is not null)
-                _handler(this, originalTopic, message);
-            else
-                Target!.Tell(new StasisEnvelope(originalTopic, message), ActorRefs.NoSender);
+            Invoke(originalTopic, message);
         }
         catch (Exception ex)
         {
-            Volatile.Write(ref counters.Failed, counters.Failed + 1);
-            throw new SubscriptionHandlerException(this, new StasisEnvelope(originalTopic, message), ex);
+            throw Failed(counters, originalTopic, message, ex);
         }
         finally
         {
-            if (timed)
-                RecordHandlerTime(counters, Stopwatch.GetTimestamp() - start);
-            Volatile.Write(ref counters.Handled, counters.Handled + 1);
-            if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark)
-                ClearCongestion(recovered: true);
+            Handled(counters);
         }
+    }
+
+    private void HandleTimed(HandlerCounters counters, Topic originalTopic, StasisMessage message)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            Invoke(originalTopic, message);
+        }
+        catch (Exception ex)
+        {
+            throw Failed(counters, originalTopic, message, ex);
+        }
+        finally
+        {
+            RecordHandlerTime(counters, Stopwatch.GetTimestamp() - start);
+            Handled(counters);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Invoke(Topic originalTopic, StasisMessage message)
+    {
+        if (_handler is { } handler)
+            handler(this, originalTopic, message);
+        else
+            Target!.Tell(new StasisEnvelope(originalTopic, message), ActorRefs.NoSender);
+    }
+
+    private SubscriptionHandlerException Failed(HandlerCounters counters, Topic originalTopic, StasisMessage message, Exception ex)
+    {
+        Volatile.Write(ref counters.Failed, counters.Failed + 1);
+        return new SubscriptionHandlerException(this, new StasisEnvelope(originalTopic, message), ex);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Handled(HandlerCounters counters)
+    {
+        Volatile.Write(ref counters.Handled, counters.Handled + 1);
+        if (Volatile.Read(ref _congested) == 1 && QueueDepth <= LowWaterMark)
+            ClearCongestion(recovered: true);
     }
 
     /// <summary>Keeps min, max and total handler time (single writer: the actor) and feeds the metrics histogram.</summary>

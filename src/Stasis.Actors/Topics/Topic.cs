@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Stasis.Actors.Internal;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Subscriptions.Internal;
@@ -23,9 +24,9 @@ public sealed class Topic : IDisposable
     private Fanout? _fanout = Fanout.Empty;
     private Fanout? _changeFanout = Fanout.Empty;
     private Fanout? _remoteFanout;
-    private long _reaching;    // publishes whose snapshot had subscriptions (also paces the congestion sampling)
-    private long _allDeclined; // of those, publishes every reached subscription declined
-    private long _notDispatched;
+    // First: publishes whose snapshot had subscriptions (also paces the congestion sampling); Second: of those,
+    // publishes every reached subscription declined; Third: publishes that reached no subscription.
+    private PaddedCounters _counts;
 
     internal Topic(StasisBus bus, string name, string? detail, string id)
     {
@@ -57,10 +58,10 @@ public sealed class Topic : IDisposable
     public int ForwardCount => Bus.Graph.ForwardCount(this);
 
     /// <summary>Messages published here that reached at least one subscription.</summary>
-    public long DispatchedCount => Volatile.Read(ref _reaching) - Volatile.Read(ref _allDeclined);
+    public long DispatchedCount => _counts.First - _counts.Second;
 
     /// <summary>Messages published here that reached no subscription (dropped cheaply).</summary>
-    public long NotDispatchedCount => Volatile.Read(ref _notDispatched) + Volatile.Read(ref _allDeclined);
+    public long NotDispatchedCount => _counts.Third + _counts.Second;
 
     /// <summary>
     /// True when the topic is clustered: messages created on this node and published here (or on a topic forwarding
@@ -114,10 +115,7 @@ public sealed class Topic : IDisposable
         ArgumentNullException.ThrowIfNull(message);
         RequireOwnBus(message.Type);
         if (CanPublish())
-        {
-            SendRemote(message);
-            Dispatch(message);
-        }
+            Send(message);
     }
 
     /// <summary>
@@ -131,10 +129,7 @@ public sealed class Topic : IDisposable
         ArgumentNullException.ThrowIfNull(type);
         RequireOwnBus(type);
         if (type.CreateMessage(payload) is { } message && CanPublish())
-        {
-            SendRemote(message);
-            Dispatch(message);
-        }
+            Send(message);
     }
 
     /// <summary>
@@ -154,9 +149,8 @@ public sealed class Topic : IDisposable
         RequireOwnBus(message.Type);
         if (!CanPublish())
             return Task.FromResult(false);
-        SendRemote(message);
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Dispatch(message, waitFor, done))
+        if (!Send(message, waitFor, done))
             done.TrySetResult(false);
         return done.Task.WaitAsync(cancellationToken);
     }
@@ -221,26 +215,19 @@ public sealed class Topic : IDisposable
     }
 
     /// <summary>
-    /// Hands a message created on this node to the <see cref="StasisBus.RemotePublisher"/> when this publish reaches a
-    /// clustered topic. Called before the local dispatch, so a message the remote publisher refuses (it throws, e.g. a
-    /// payload it cannot serialize) is delivered nowhere. Messages from other nodes are never sent out again.
-    /// </summary>
-    private void SendRemote(StasisMessage message)
-    {
-        var clustered = (Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish)).Clustered;
-        if (clustered.Length > 0 && message.IsLocal && Bus.RemotePublisher is { } remote)
-            remote.Send(clustered, message);
-    }
-
-    /// <summary>
-    /// The heart of the bus. The message is queued on each reached subscription's actor from the calling thread, in a
-    /// loop over an immutable snapshot. Forwarding is flattened into the snapshot instead of being an actor hop per
-    /// level: two forwarding actors would race, and a subscriber of a parent topic could then see one thread's m2
-    /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
+    /// Publishes a message: hands it to the <see cref="StasisBus.RemotePublisher"/> when it was created on this node and
+    /// the publish reaches a clustered topic, then dispatches it here. Both read the same snapshot. The remote send comes
+    /// first, so a message the remote publisher refuses (it throws, e.g. a payload it cannot serialize) is delivered
+    /// nowhere. Messages from other nodes are never sent out again.
     /// </summary>
     /// <returns>True when <paramref name="syncTarget"/> was reached and queued the sync delivery.</returns>
-    internal bool Dispatch(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null) =>
-        DispatchTo(Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish), message, syncTarget, syncDone);
+    internal bool Send(StasisMessage message, Subscription? syncTarget = null, TaskCompletionSource<bool>? syncDone = null)
+    {
+        var fanout = Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish);
+        if (fanout.Clustered.Length > 0 && message.IsLocal && Bus.RemotePublisher is { } remote)
+            remote.Send(fanout.Clustered, message);
+        return DispatchTo(fanout, message, syncTarget, syncDone);
+    }
 
     /// <summary>
     /// Dispatches a message that came from another node (called by the cluster's bridge of this clustered topic): it is
@@ -251,6 +238,12 @@ public sealed class Topic : IDisposable
     /// <summary>Dispatches a subscription-change message made by the bus (called under the graph's lock).</summary>
     internal void DispatchChange(StasisMessage change) => DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Changes), change, null, null);
 
+    /// <summary>
+    /// The heart of the bus. The message is queued on each reached subscription's actor from the calling thread, in a
+    /// loop over an immutable snapshot. Forwarding is flattened into the snapshot instead of being an actor hop per
+    /// level: two forwarding actors would race, and a subscriber of a parent topic could then see one thread's m2
+    /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
+    /// </summary>
     private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
         var type = message.Type;
@@ -258,13 +251,12 @@ public sealed class Topic : IDisposable
         var selective = type.Index < fanout.ByType.Length ? fanout.ByType[type.Index] : null;
         if (open.Length == 0 && selective is null)
         {
-            Interlocked.Increment(ref _notDispatched);
+            _counts.IncrementThird();
             type.CountPublished(used: false);
             return false;
         }
         // Every 16th publish also samples each reached subscription's queue against its high-water mark.
-        var sample = (Interlocked.Increment(ref _reaching) & 15) == 0;
-        var delivery = new Delivery(this, message, syncTarget, syncDone);
+        var sample = (_counts.IncrementFirst() & 15) == 0;
         var syncQueued = false;
         var declines = fanout.AnyDeclines;
         if (!declines && !sample && syncDone is null)
@@ -272,12 +264,8 @@ public sealed class Topic : IDisposable
             // The common case: a plain loop of Tells over the snapshot's actors, as a producer Telling an array would.
             foreach (var actor in fanout.OpenDirectActors)
                 actor.Tell(message, ActorRefs.NoSender);
-            if (fanout.OpenForwardedActors is { Length: > 0 } forwarded)
-            {
-                var envelope = new StasisEnvelope(this, message);
-                foreach (var actor in forwarded)
-                    actor.Tell(envelope, ActorRefs.NoSender);
-            }
+            foreach (var actor in fanout.OpenForwardedActors)
+                actor.Tell(message, fanout.Sender);
         }
         else
         {
@@ -290,11 +278,11 @@ public sealed class Topic : IDisposable
                     continue;
                 }
                 declinedByAll = false;
-                syncQueued |= delivery.To(subscription, sample);
+                syncQueued |= Deliver(fanout, subscription, message, sample, syncTarget, syncDone);
             }
             if (declinedByAll)
             {
-                Interlocked.Increment(ref _allDeclined);
+                _counts.IncrementSecond();
                 type.CountPublished(used: false);
                 return false;
             }
@@ -303,36 +291,25 @@ public sealed class Topic : IDisposable
         if (selective is not null)
         {
             foreach (var subscription in selective)
-                syncQueued |= delivery.To(subscription, sample);
+                syncQueued |= Deliver(fanout, subscription, message, sample, syncTarget, syncDone);
         }
         return syncQueued;
     }
 
     /// <summary>
-    /// One publish on its way to the reached subscriptions. A subscription of the publishing topic itself is queued the
-    /// bare message (its handler is told its own topic); one reached through forwarding is queued a
-    /// <see cref="StasisEnvelope"/> naming the original topic, made once per publish and shared.
+    /// Queues <paramref name="message"/> on one subscription: the bare message, with the publishing topic as its sender
+    /// when the subscription is reached through forwarding (its handler is told that topic), or a publish-sync delivery.
     /// </summary>
-    private struct Delivery(Topic topic, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    /// <returns>True when that was the sync delivery.</returns>
+    private bool Deliver(Fanout fanout, Subscription subscription, StasisMessage message, bool sample, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
-        private StasisEnvelope? _envelope;
-
-        /// <summary>Queues the message on <paramref name="subscription"/>; true when that was the sync delivery.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public bool To(Subscription subscription, bool sample)
-        {
-            var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
-            if (sync)
-                subscription.EnqueueSync(Envelope(), syncDone!);
-            else if (ReferenceEquals(subscription.Topic, topic))
-                subscription.Enqueue(message);
-            else
-                subscription.Enqueue(Envelope());
-            if (sample)
-                subscription.CheckCongestion();
-            return sync;
-        }
-
-        private StasisEnvelope Envelope() => _envelope ??= new StasisEnvelope(topic, message);
+        var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
+        if (sync)
+            subscription.EnqueueSync(new StasisEnvelope(this, message), syncDone!);
+        else
+            subscription.Actor.Tell(message, ReferenceEquals(subscription.Topic, this) ? ActorRefs.NoSender : fanout.Sender);
+        if (sample)
+            subscription.CheckCongestion();
+        return sync;
     }
 }

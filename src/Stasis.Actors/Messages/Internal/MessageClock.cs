@@ -6,13 +6,14 @@ namespace Stasis.Actors.Messages.Internal;
 /// <summary>Stamps messages with their creation time, precisely or cheaply (<c>stasis.message-clock</c>).</summary>
 internal abstract class MessageClock
 {
-    public abstract DateTimeOffset Now();
+    /// <summary>The current time as UTC ticks (what a message stores).</summary>
+    public abstract long UtcTicks();
 
     public static MessageClock For(MessageClockKind kind) => kind == MessageClockKind.Precise ? new PreciseClock() : new CoarseClock(1000);
 
     internal sealed class PreciseClock : MessageClock
     {
-        public override DateTimeOffset Now() => DateTimeOffset.UtcNow;
+        public override long UtcTicks() => DateTime.UtcNow.Ticks;
     }
 
     /// <summary>
@@ -25,7 +26,7 @@ internal abstract class MessageClock
     {
         private Anchor _anchor = new(DateTimeOffset.UtcNow.UtcTicks, Environment.TickCount64);
 
-        public override DateTimeOffset Now()
+        public override long UtcTicks()
         {
             // The anchor first, then the tick: a tick read before another thread installed a newer anchor would be
             // older than that anchor, and the stamp would go backwards.
@@ -34,17 +35,17 @@ internal abstract class MessageClock
             var elapsed = tick - anchor.Tick;
             if (elapsed >= resyncMilliseconds)
                 return Resync(anchor, tick);
-            return new DateTimeOffset(anchor.UtcTicks + elapsed * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+            return anchor.UtcTicks + elapsed * TimeSpan.TicksPerMillisecond;
         }
 
-        private DateTimeOffset Resync(Anchor anchor, long tick)
+        private long Resync(Anchor anchor, long tick)
         {
             // Never earlier than the latest stamp this anchor can have given (if the wall clock was set back, the clock
             // then runs on monotonic time until the wall clock catches up).
             var latestGiven = anchor.UtcTicks + (resyncMilliseconds - 1) * TimeSpan.TicksPerMillisecond;
             var next = new Anchor(Math.Max(DateTimeOffset.UtcNow.UtcTicks, latestGiven), tick);
             Interlocked.CompareExchange(ref _anchor, next, anchor);
-            return new DateTimeOffset(Volatile.Read(ref _anchor).UtcTicks, TimeSpan.Zero);
+            return Volatile.Read(ref _anchor).UtcTicks;
         }
 
         [DebuggerDisplay("{UtcTicks} at {Tick}")]

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Stasis.Actors.Messages;
+using Stasis.Actors.Topics.Internal;
 
 namespace Stasis.Actors.Subscriptions.Internal;
 
@@ -43,10 +44,10 @@ internal sealed class SubscriptionActor : ActorBase
     {
         switch (message)
         {
-            case StasisMessage direct: // published on the subscribed topic itself
-                _subscription.Handle(_subscription.Topic, direct);
+            case StasisMessage published: // the sender names the original topic of a forwarded message (TopicSender)
+                _subscription.Handle(Sender is TopicSender forwarded ? forwarded.Topic : _subscription.Topic, published);
                 return true;
-            case StasisEnvelope envelope: // forwarded from another topic
+            case StasisEnvelope envelope: // queued by the bus itself with the topic it came through
                 _subscription.Handle(envelope.Topic, envelope.Message);
                 return true;
             case SyncDelivery sync:

@@ -24,7 +24,14 @@ internal sealed class Fanout
         Clustered = clustered;
         OpenDirectActors = [.. open.Where(s => ReferenceEquals(s.Topic, owner)).Select(s => s.Actor)];
         OpenForwardedActors = [.. open.Where(s => !ReferenceEquals(s.Topic, owner)).Select(s => s.Actor)];
+        Sender = owner is not null && (OpenForwardedActors.Length > 0 || byType.Length > 0) ? new TopicSender(owner) : ActorRefs.NoSender;
     }
+
+    /// <summary>
+    /// The sender a subscription reached through forwarding is queued the bare message with: it names the publishing
+    /// topic (see <see cref="TopicSender"/>).
+    /// </summary>
+    public IActorRef? Sender { get; }
 
     /// <summary>
     /// The actors of the <see cref="Open"/> subscriptions made on the publishing topic itself (they are queued the bare

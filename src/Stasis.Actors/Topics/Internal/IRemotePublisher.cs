@@ -6,7 +6,7 @@ namespace Stasis.Actors.Topics.Internal;
 /// The hook through which Stasis.Actors.Cluster sends messages to other nodes. A publish on a topic whose snapshot
 /// reaches clustered topics calls <see cref="Send"/> once, from the publishing thread, before the local dispatch,
 /// for messages created on this node only. Messages received from other nodes are dispatched with
-/// <see cref="Topic.Dispatch"/>, which never calls it, so they are never sent back out.
+/// <see cref="Topic.DispatchRemote"/>, which never calls it, so they are never sent back out.
 /// </summary>
 internal interface IRemotePublisher
 {
