@@ -7,7 +7,7 @@ namespace Stasis.Benchmarks.Quick;
 public abstract class Goal(string name, double threshold, bool atMost = false)
 {
     /// <summary>Interleaved case/baseline pairs (A B A B …) measured per goal.</summary>
-    public const int Pairs = 9;
+    public const int Pairs = 13;
 
     public string Name { get; } = name;
 

@@ -89,7 +89,7 @@ public sealed class Subscription
     /// <summary>
     /// The mean timed handler call so far (zero before the first call). Timing a call reads the clock twice, which on
     /// some machines costs as much as a delivery: every call is timed while a metrics listener records
-    /// <c>stasis.subscription.handler_time</c>; otherwise the first call and then one call in 16 are.
+    /// <c>stasis.subscription.handler_time</c>; otherwise the first call and then one call in 64 are.
     /// </summary>
     public TimeSpan HandlerTimeMean => TimedCount is var n and > 0
         ? Stopwatch.GetElapsedTime(0, Volatile.Read(ref Counters!.TicksTotal) / n)
@@ -239,7 +239,7 @@ public sealed class Subscription
     internal void Handle(Topic originalTopic, StasisMessage message)
     {
         var counters = _counters!;
-        if ((counters.Handled & 15) == 0 || BusMetrics.HandlerTimeListened) // see HandlerTimeMean
+        if ((counters.Handled & 63) == 0 || BusMetrics.HandlerTimeListened) // see HandlerTimeMean
         {
             HandleTimed(counters, originalTopic, message);
             return;

@@ -23,6 +23,31 @@ public sealed class ForwardingSpec(ITestOutputHelper output) : StasisSpec(output
     }
 
     [Fact]
+    public async Task Selective_subscriptions_actor_subscribers_and_sampled_publishes_report_the_original_topic_too()
+    {
+        var child = NewTopic();
+        var parent = NewTopic();
+        Bus.ForwardAll(child, parent);
+        var selective = Record(parent, new SubscriptionOptions { AcceptOnly = [PingType] });
+        var probe = CreateTestProbe();
+        parent.Subscribe(probe.Ref);
+        probe.ExpectMsg<StasisEnvelope>(e => e.Message.Data is SubscriptionChange);
+        // 40 publishes: some of them take the topic's sampling path (every 16th), the others its plain loop.
+        for (var i = 0; i < 40; i++)
+            (i % 2 == 0 ? child : parent).Publish(Ping(i));
+        for (var i = 0; i < 40; i++)
+        {
+            var envelope = probe.ExpectMsg<StasisEnvelope>();
+            Assert.Equal(i, ((Ping)envelope.Message.Data).Seq);
+            Assert.Same(i % 2 == 0 ? child : parent, envelope.Topic);
+        }
+        await Await(selective.Subscription.UnsubscribeAndJoinAsync());
+        var pings = selective.Calls.Where(c => c.Message.Data is Ping).ToList();
+        Assert.Equal(40, pings.Count);
+        Assert.All(pings, c => Assert.Same(((Ping)c.Message.Data).Seq % 2 == 0 ? child : parent, c.Topic));
+    }
+
+    [Fact]
     public async Task Forwarding_is_transitive_and_cancellable()
     {
         var a = NewTopic();

@@ -93,4 +93,25 @@ public sealed class TopicSpec(ITestOutputHelper output) : StasisSpec(output)
         Assert.Throws<ArgumentNullException>(() => topic.Subscribe((Akka.Actor.IActorRef)null!));
         Assert.Throws<ArgumentException>(() => topic.Subscribe(Akka.Actor.ActorRefs.Nobody));
     }
+
+    [Fact]
+    public async Task Publish_counters_stay_exact_when_several_threads_publish_to_one_topic()
+    {
+        const int threads = 4, each = 5000;
+        var topic = NewTopic();
+        var recorder = Record(topic, new SubscriptionOptions { AcceptOnly = [PingType] });
+        var (published, dispatched, notDispatched) = (PingType.PublishedCount, topic.DispatchedCount, topic.NotDispatchedCount);
+        // The first publishing thread owns the counters (no locked instruction), the others add to the shared cells.
+        using var start = new Barrier(threads);
+        await Await(Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < each; i++)
+                topic.Publish(PingType, new Ping(t, i));
+        }, TaskCreationOptions.LongRunning))));
+        Assert.Equal(dispatched + threads * each, topic.DispatchedCount);
+        Assert.Equal(notDispatched, topic.NotDispatchedCount);
+        Assert.Equal(published + threads * each, PingType.PublishedCount);
+        await AwaitAssertAsync(() => Assert.Equal(threads * each, recorder.Payloads<Ping>().Count), Patience);
+    }
 }

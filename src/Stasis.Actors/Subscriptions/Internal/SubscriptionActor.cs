@@ -14,10 +14,12 @@ internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSourc
 internal sealed class SubscriptionActor : ActorBase
 {
     private readonly Subscription _subscription;
+    private readonly IActorContext _context; // kept: reaching it through ActorBase.Context per message costs a thread-static read
 
     public SubscriptionActor(Subscription subscription)
     {
         _subscription = subscription;
+        _context = Context;
         subscription.AttachCounters();
     }
 
@@ -45,7 +47,7 @@ internal sealed class SubscriptionActor : ActorBase
         switch (message)
         {
             case StasisMessage published: // the sender names the original topic of a forwarded message (TopicSender)
-                _subscription.Handle(Sender is TopicSender forwarded ? forwarded.Topic : _subscription.Topic, published);
+                _subscription.Handle(_context.Sender is TopicSender forwarded ? forwarded.Topic : _subscription.Topic, published);
                 return true;
             case StasisEnvelope envelope: // queued by the bus itself with the topic it came through
                 _subscription.Handle(envelope.Topic, envelope.Message);
