@@ -47,27 +47,38 @@ public sealed class Completion
 
 /// <summary>
 /// A receiver's message count, touched only by the receiver's own (serialized) handler: it signals the shared
-/// <see cref="Completion"/> once when it reaches the armed target.
+/// <see cref="Completion"/> once when it reaches the armed target. The count, written for every message, has a cache line
+/// to itself, so where the garbage collector puts a counter cannot make one case or baseline slower than another (a line
+/// shared with data the producer reads would travel between the cores on every message).
 /// </summary>
 public sealed class Counter(Completion completion)
 {
-    private int _count;
-    private int _target;
+    private Padded _cells;
 
     /// <summary>Called by the producer before it sends; the first send publishes these writes to the receiver.</summary>
     public void Arm(int target)
     {
-        _count = 0;
-        _target = target;
+        _cells.Count = 0;
+        _cells.Target = target;
     }
 
     public void Hit()
     {
-        if (++_count == _target)
+        if (++_cells.Count == _cells.Target)
             completion.Signal();
     }
 
     public static Counter[] Many(int n, Completion completion) => [.. Enumerable.Range(0, n).Select(_ => new Counter(completion))];
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct Padded
+    {
+        [System.Runtime.InteropServices.FieldOffset(56)]
+        public int Count;
+
+        [System.Runtime.InteropServices.FieldOffset(60)]
+        public int Target;
+    }
 }
 
 /// <summary>A workload with <c>n</c> receivers, each counting with its own <see cref="Counter"/>.</summary>

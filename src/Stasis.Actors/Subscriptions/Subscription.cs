@@ -28,7 +28,8 @@ public sealed class Subscription
     private const int Active = 0, Ending = 1, Ended = 2;
 
     private readonly SubscriptionHandler? _handler;
-    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _joined; // made by the first join: most subscriptions are never joined
+    private int _finished;                 // 1 once the final message's handler returned (or the subscription never started)
     private TypeFilter _filter;
     private int _state;
     private CancellationTokenSource? _ended;
@@ -145,7 +146,30 @@ public sealed class Subscription
 
     /// <summary>Completes once the handler of the final message has returned. Does not unsubscribe.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public Task JoinAsync(CancellationToken cancellationToken = default) => _joined.Task.WaitAsync(cancellationToken);
+    public Task JoinAsync(CancellationToken cancellationToken = default) => Joined().WaitAsync(cancellationToken);
+
+    private Task Joined()
+    {
+        if (Volatile.Read(ref _finished) == 1)
+            return Task.CompletedTask;
+        if (Volatile.Read(ref _joined) is null)
+            Interlocked.CompareExchange(ref _joined, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+        var joined = Volatile.Read(ref _joined)!;
+        // Finish may have run before the source existed: it sets the flag, then reads the source (a full fence between);
+        // this makes the source, then reads the flag (the fence of the compare-exchange, or of the join that made the
+        // source first). So one of the two sees the other and the source completes.
+        if (Volatile.Read(ref _finished) == 1)
+            joined.TrySetResult();
+        return joined.Task;
+    }
+
+    /// <summary>Completes every join, then every pending sync delivery (with false).</summary>
+    private void Finish()
+    {
+        Interlocked.Exchange(ref _finished, 1);
+        Volatile.Read(ref _joined)?.TrySetResult();
+        Volatile.Read(ref _ended)?.Cancel();
+    }
 
     /// <summary>
     /// Lets messages of <paramref name="type"/> through and makes the filter selective: from now on only accepted
@@ -221,12 +245,9 @@ public sealed class Subscription
         var registration = ended.Token.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), done);
         done.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        if (_joined.Task.IsCompleted) // ended before the token source existed: OnStopped may not have seen it
+        if (Volatile.Read(ref _finished) == 1) // ended before the token source existed: Finish may not have seen it
             done.TrySetResult(false);
     }
-
-    /// <summary>Completes every pending sync delivery with false: called once the subscription has ended.</summary>
-    private void EndSyncDeliveries() => Volatile.Read(ref _ended)?.Cancel();
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
@@ -350,8 +371,7 @@ public sealed class Subscription
         }
         finally
         {
-            _joined.TrySetResult();
-            EndSyncDeliveries();
+            Finish();
         }
     }
 
@@ -368,18 +388,35 @@ public sealed class Subscription
     {
         Volatile.Write(ref _state, Ended);
         _done = true;
-        _joined.TrySetResult();
-        EndSyncDeliveries();
+        Finish();
     }
 }
 
-/// <summary>Counters written only by a subscription's handler thread.</summary>
+/// <summary>
+/// Counters written only by a subscription's handler thread. <see cref="Handled"/>, written for every message, has a
+/// cache line to itself: the garbage collector may compact this object next to data a publisher reads for every
+/// message (a topic's snapshot, an actor's mailbox), and a line written by one core and read by another on every
+/// message travels between them each time. The counters written once in 64 calls or on a failure fill the space before
+/// it; nothing follows it but padding.
+/// </summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 120)]
 internal sealed class HandlerCounters
 {
-    public long Handled;
-    public long Failed;
+    [System.Runtime.InteropServices.FieldOffset(0)]
     public long TicksMin = long.MaxValue;
+
+    [System.Runtime.InteropServices.FieldOffset(8)]
     public long TicksMax;
+
+    [System.Runtime.InteropServices.FieldOffset(16)]
     public long TicksTotal;
+
+    [System.Runtime.InteropServices.FieldOffset(24)]
     public long Timed;
+
+    [System.Runtime.InteropServices.FieldOffset(32)]
+    public long Failed;
+
+    [System.Runtime.InteropServices.FieldOffset(56)]
+    public long Handled;
 }
