@@ -3,6 +3,8 @@ using Stasis.Benchmarks.Quick;
 
 if (args is ["quick", .. var rest])
     return QuickMode.Run(rest.FirstOrDefault());
+if (args is ["quick-one", var item])
+    return QuickMode.RunItem(item);
 
 BenchmarkSwitcher.FromAssembly(typeof(QuickMode).Assembly).Run(args);
 return 0;

@@ -15,30 +15,32 @@ namespace Stasis.Actors.Internal;
 /// state) makes that line travel between the cores on every message.</item>
 /// </list>
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+[StructLayout(LayoutKind.Explicit, Size = 2 * Padding + 56)]
 internal struct PaddedCounters
 {
-    private const int CacheLine = 64;
+    // 56 bytes either side of the 56 bytes of cells: nothing outside is within 64 bytes of a cell, so no other data
+    // can share a cache line with them, wherever the object lands.
+    private const int Padding = 56;
 
-    [FieldOffset(CacheLine)]
+    [FieldOffset(Padding)]
     private int _owner; // managed thread id of the owning thread; 0 until the first count
 
-    [FieldOffset(CacheLine + 8)]
+    [FieldOffset(Padding + 8)]
     private long _own1;
 
-    [FieldOffset(CacheLine + 16)]
+    [FieldOffset(Padding + 16)]
     private long _own2;
 
-    [FieldOffset(CacheLine + 24)]
+    [FieldOffset(Padding + 24)]
     private long _own3;
 
-    [FieldOffset(CacheLine + 32)]
+    [FieldOffset(Padding + 32)]
     private long _shared1;
 
-    [FieldOffset(CacheLine + 40)]
+    [FieldOffset(Padding + 40)]
     private long _shared2;
 
-    [FieldOffset(CacheLine + 48)]
+    [FieldOffset(Padding + 48)]
     private long _shared3;
 
     /// <summary>Adds one to the first counter and returns the new value of the cell it went to (for sampling every n-th count).</summary>

@@ -72,11 +72,12 @@ public sealed class Topic : IDisposable
     /// <summary>The topic's actor: the parent and supervisor of its subscriptions' actors.</summary>
     internal IActorRef Actor { get; set; } = ActorRefs.Nobody;
 
-    // Membership, guarded by the bus's TopicGraph lock.
+    // Membership, guarded by the bus's TopicGraph lock. Forwardings are kept as immutable arrays (no list objects): pools
+    // and caching patterns make topics by the thousand, most of them without forwarding.
     internal HashSet<Subscription> Direct { get; } = [];
     internal HashSet<Subscription> DirectChangeReceivers { get; } = [];
-    internal List<TopicForward> Outgoing { get; } = [];
-    internal List<TopicForward> Incoming { get; } = [];
+    internal System.Collections.Immutable.ImmutableArray<TopicForward> Outgoing { get; set; } = [];
+    internal System.Collections.Immutable.ImmutableArray<TopicForward> Incoming { get; set; } = [];
 
     /// <summary>The publish snapshot, or null when a membership change made it stale (rebuilt on the next publish).</summary>
     internal Fanout? Fanout

@@ -70,7 +70,7 @@ internal sealed class TopicGraph
     public int ForwardCount(Topic topic)
     {
         lock (_lock)
-            return topic.Outgoing.Count;
+            return topic.Outgoing.Length;
     }
 
 
@@ -78,7 +78,7 @@ internal sealed class TopicGraph
     public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot()
     {
         lock (_lock)
-            return [.. _topics.Values.Select(t => (t, t.Direct.ToArray(), t.Outgoing.Count, t.Incoming.Count))];
+            return [.. _topics.Values.Select(t => (t, t.Direct.ToArray(), t.Outgoing.Length, t.Incoming.Length))];
     }
 
     /// <summary>
@@ -157,8 +157,8 @@ internal sealed class TopicGraph
             if (PathBetween(to, from) is { } path)
                 throw new InvalidOperationException($"Forwarding {from.Name} to {to.Name} would make a cycle: {string.Join(" -> ", path.Select(t => t.Name))} -> {to.Name}.");
             var forward = new TopicForward(from, to);
-            from.Outgoing.Add(forward);
-            to.Incoming.Add(forward);
+            from.Outgoing = from.Outgoing.Add(forward);
+            to.Incoming = to.Incoming.Add(forward);
             Invalidate(from);
             return forward;
         }
@@ -179,7 +179,7 @@ internal sealed class TopicGraph
                 return null;
             topic.IsDisposed = true;
             _topics.TryRemove(new KeyValuePair<string, Topic>(topic.Name, topic));
-            foreach (var forward in topic.Outgoing.Concat(topic.Incoming).ToList())
+            foreach (var forward in topic.Outgoing.AddRange(topic.Incoming))
                 Unlink(forward);
             return [.. topic.Direct];
         }
@@ -195,7 +195,7 @@ internal sealed class TopicGraph
             // Only a local publish is sent to other nodes: change and remote snapshots name no clustered topic.
             var own = kind == FanoutKind.Changes ? topic.DirectChangeReceivers : topic.Direct;
             Fanout fanout;
-            if (topic.Outgoing.Count == 0)
+            if (topic.Outgoing.IsEmpty)
             {
                 fanout = Fanout.Build(topic, own, topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []); // no forwarding: nothing to merge
             }
@@ -255,8 +255,8 @@ internal sealed class TopicGraph
         if (!forward.IsActive)
             return;
         forward.IsActive = false;
-        forward.From.Outgoing.Remove(forward);
-        forward.To.Incoming.Remove(forward);
+        forward.From.Outgoing = forward.From.Outgoing.Remove(forward);
+        forward.To.Incoming = forward.To.Incoming.Remove(forward);
         Invalidate(forward.From);
     }
 
