@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Stasis.Benchmarks.Workloads;
 
 /// <summary>The small record message every case sends.</summary>
@@ -70,13 +72,13 @@ public sealed class Counter(Completion completion)
 
     public static Counter[] Many(int n, Completion completion) => [.. Enumerable.Range(0, n).Select(_ => new Counter(completion))];
 
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct Padded
     {
-        [System.Runtime.InteropServices.FieldOffset(56)]
+        [FieldOffset(56)]
         public int Count;
 
-        [System.Runtime.InteropServices.FieldOffset(60)]
+        [FieldOffset(60)]
         public int Target;
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Stasis.Actors.Internal;
@@ -297,7 +299,7 @@ public sealed class Subscription
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Invoke(Topic originalTopic, StasisMessage message)
     {
         if (_handler is { } handler)
@@ -312,7 +314,7 @@ public sealed class Subscription
         return new SubscriptionHandlerException(this, new StasisEnvelope(originalTopic, message), ex);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Handled(HandlerCounters counters)
     {
         Volatile.Write(ref counters.Handled, counters.Handled + 1);
@@ -399,24 +401,24 @@ public sealed class Subscription
 /// message travels between them each time. The counters written once in 64 calls or on a failure fill the space before
 /// it; nothing follows it but padding.
 /// </summary>
-[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 120)]
+[StructLayout(LayoutKind.Explicit, Size = 120)]
 internal sealed class HandlerCounters
 {
-    [System.Runtime.InteropServices.FieldOffset(0)]
+    [FieldOffset(0)]
     public long TicksMin = long.MaxValue;
 
-    [System.Runtime.InteropServices.FieldOffset(8)]
+    [FieldOffset(8)]
     public long TicksMax;
 
-    [System.Runtime.InteropServices.FieldOffset(16)]
+    [FieldOffset(16)]
     public long TicksTotal;
 
-    [System.Runtime.InteropServices.FieldOffset(24)]
+    [FieldOffset(24)]
     public long Timed;
 
-    [System.Runtime.InteropServices.FieldOffset(32)]
+    [FieldOffset(32)]
     public long Failed;
 
-    [System.Runtime.InteropServices.FieldOffset(56)]
+    [FieldOffset(56)]
     public long Handled;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Stasis.Actors.Internal;
 using Stasis.Actors.Messages;
@@ -76,8 +77,8 @@ public sealed class Topic : IDisposable
     // and caching patterns make topics by the thousand, most of them without forwarding.
     internal HashSet<Subscription> Direct { get; } = [];
     internal HashSet<Subscription> DirectChangeReceivers { get; } = [];
-    internal System.Collections.Immutable.ImmutableArray<TopicForward> Outgoing { get; set; } = [];
-    internal System.Collections.Immutable.ImmutableArray<TopicForward> Incoming { get; set; } = [];
+    internal ImmutableArray<TopicForward> Outgoing { get; set; } = [];
+    internal ImmutableArray<TopicForward> Incoming { get; set; } = [];
 
     /// <summary>The publish snapshot, or null when a membership change made it stale (rebuilt on the next publish).</summary>
     internal Fanout? Fanout
