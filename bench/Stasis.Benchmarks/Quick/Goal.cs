@@ -11,6 +11,9 @@ public abstract class Goal(string name, double threshold, bool atMost = false)
 
     public string Name { get; } = name;
 
+    /// <summary>The goal as printed: <c>&gt;=x</c> (at least x times the baseline) or <c>&lt;=x</c> (at most).</summary>
+    public string Threshold => (atMost ? "<=" : ">=") + threshold.ToString("0.0#", CultureInfo.InvariantCulture);
+
     /// <summary>Median ratio of the case to its baseline, one ratio per interleaved pair.</summary>
     public abstract double MedianRatio(QuickContext context);
 
@@ -20,7 +23,7 @@ public abstract class Goal(string name, double threshold, bool atMost = false)
         var ratio = MedianRatio(context);
         var met = atMost ? ratio <= threshold : ratio >= threshold;
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"ratio {Name} {ratio.ToString("0.00", inv)} goal {(atMost ? "<=" : ">=")}{threshold.ToString("0.0#", inv)} {(met ? "PASS" : "MISS")}");
+        Console.WriteLine($"ratio {Name} {ratio.ToString("0.00", inv)} goal {Threshold} {(met ? "PASS" : "MISS")}");
         return met;
     }
 }

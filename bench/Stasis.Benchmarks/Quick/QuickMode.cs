@@ -51,8 +51,8 @@ public static class QuickMode
         var items = new List<string>();
         if (only is null or LatencyItem)
             items.Add(LatencyItem);
-        var goals = Goals().Where(g => only is null || g.Name.Contains(only, StringComparison.Ordinal)).Select(g => g.Name).ToList();
-        items.AddRange(goals);
+        var goals = Goals().Where(g => only is null || g.Name.Contains(only, StringComparison.Ordinal)).ToList();
+        items.AddRange(goals.Select(g => g.Name));
         if (only is null or DispatchItem)
             items.Add(DispatchItem);
         var met = 0;
@@ -61,8 +61,11 @@ public static class QuickMode
             var lines = RunItemProcess(item);
             foreach (var line in lines)
                 Console.WriteLine(line);
-            if (goals.Contains(item) && !lines.Any(l => l.StartsWith($"ratio {item} ", StringComparison.Ordinal)))
-                Console.WriteLine($"ratio {item} 0.00 goal (not measured: its process failed) MISS");
+            if (goals.Find(g => g.Name == item) is { } goal && !lines.Any(l => l.StartsWith($"ratio {item} ", StringComparison.Ordinal)))
+            {
+                Console.WriteLine($"# {item}: not measured, its process failed (see the lines above)");
+                Console.WriteLine($"ratio {item} 0.00 goal {goal.Threshold} MISS");
+            }
             met += lines.Count(l => l.StartsWith("ratio ", StringComparison.Ordinal) && l.EndsWith(" PASS", StringComparison.Ordinal));
         }
         Console.WriteLine($"# quick run took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
