@@ -199,10 +199,12 @@ public sealed class Subscription
     internal void CountFiltered() => Interlocked.Increment(ref _filtered);
 
     /// <summary>
-    /// Queues <paramref name="message"/> (a message, an envelope or a sync delivery) on the subscription's actor.
-    /// Publishers write nothing in the subscription, so the publisher and the handler thread share no written cache line.
+    /// Queues <paramref name="message"/> (a message, an envelope or a sync delivery) on the subscription's actor; a
+    /// message reached through forwarding comes with the publishing topic as <paramref name="sender"/> (a
+    /// <see cref="Topics.Internal.TopicSender"/>). Publishers write nothing in the subscription, so the publisher and the
+    /// handler thread share no written cache line.
     /// </summary>
-    internal void Enqueue(object message) => Actor.Tell(message, ActorRefs.NoSender);
+    internal void Enqueue(object message, IActorRef? sender = null) => Actor.Tell(message, sender ?? ActorRefs.NoSender);
 
     /// <summary>Reports the subscription congested if its queue reached the high-water mark (topics sample this every 16 publishes).</summary>
     internal void CheckCongestion()

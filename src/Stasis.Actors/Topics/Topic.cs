@@ -309,7 +309,7 @@ public sealed class Topic : IDisposable
         if (sync)
             subscription.EnqueueSync(new StasisEnvelope(this, message), syncDone!);
         else
-            subscription.Actor.Tell(message, ReferenceEquals(subscription.Topic, this) ? ActorRefs.NoSender : fanout.Sender);
+            subscription.Enqueue(message, ReferenceEquals(subscription.Topic, this) ? null : fanout.Sender);
         if (sample)
             subscription.CheckCongestion();
         return sync;
