@@ -37,6 +37,9 @@ public static class QuickMode
     /// <summary>Name of the item that prints the dispatch-only diagnostic.</summary>
     public const string DispatchItem = "dispatch";
 
+    /// <summary>Name of the item that prints the sender's cost per message with the receiver held (<see cref="HeldConsumer"/>).</summary>
+    public const string HeldItem = "held";
+
     /// <summary>
     /// Runs every goal (or those whose name contains <paramref name="only"/>), each in a process of its own, and prints
     /// their lines and the <c>goals met</c> line. One process per goal, as BenchmarkDotNet runs each benchmark: the tiered
@@ -55,6 +58,8 @@ public static class QuickMode
         items.AddRange(goals.Select(g => g.Name));
         if (only is null or DispatchItem)
             items.Add(DispatchItem);
+        if (only is null or HeldItem)
+            items.Add(HeldItem);
         var met = 0;
         foreach (var item in items)
         {
@@ -85,6 +90,10 @@ public static class QuickMode
                 return 0;
             case DispatchItem:
                 ReportDispatchOnly(context);
+                return 0;
+            case HeldItem:
+                using (var held = new HeldConsumer(context))
+                    held.Report();
                 return 0;
         }
         var goal = Goals().SingleOrDefault(g => g.Name == item);
