@@ -374,7 +374,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         {
             // Queued on the caching topic's own subscription only: the upstream's other subscribers never see it.
             if (purgeType.CreateMessage(CachePurge.Instance, eid) is { } purge)
-                cachingTopic.Subscription.Enqueue(new Subscriptions.StasisEnvelope(cachingTopic.Upstream, purge));
+                cachingTopic.Subscription.Enqueue(purge, cachingTopic.Upstream);
         }
     }
 

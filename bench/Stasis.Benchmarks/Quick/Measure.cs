@@ -41,11 +41,13 @@ public static class Measure
     }
 
     /// <summary>
-    /// Warms <paramref name="workload"/> up (so the JIT has compiled the hot path) and returns the number of messages
-    /// a run needs to last about <see cref="Sample"/>.
+    /// Warms <paramref name="workload"/> up (so the JIT has compiled the hot path) for at least
+    /// <paramref name="warmUp"/> (default <see cref="WarmUp"/>) and returns the number of messages a run needs to last
+    /// about <see cref="Sample"/>.
     /// </summary>
-    public static int Calibrate(Workload workload)
+    public static int Calibrate(Workload workload, TimeSpan? warmUp = null)
     {
+        var minimum = warmUp ?? WarmUp;
         var messages = 1;
         var warming = Stopwatch.StartNew();
         double rate;
@@ -54,7 +56,7 @@ public static class Measure
             var start = Stopwatch.GetTimestamp();
             workload.Run(messages);
             var elapsed = Stopwatch.GetElapsedTime(start);
-            if (elapsed >= TimeSpan.FromMilliseconds(15) && warming.Elapsed >= WarmUp)
+            if (elapsed >= TimeSpan.FromMilliseconds(15) && warming.Elapsed >= minimum)
             {
                 rate = messages / elapsed.TotalSeconds;
                 break;

@@ -15,9 +15,10 @@ namespace Stasis.Actors.Subscriptions;
 /// (a callback) or <see cref="Topic.Subscribe(IActorRef, SubscriptionOptions?)"/> (an actor).
 /// </summary>
 /// <remarks>
-/// <para>Each subscription is an actor: its mailbox is its queue, so delivery is <b>ordered</b> (publish order,
-/// forwarded messages included) and <b>serialized</b> (one handler call at a time). Different subscriptions run
-/// concurrently.</para>
+/// <para>Each subscription is an actor, the only reader of the subscription's queue, so delivery is <b>ordered</b>
+/// (publish order, forwarded messages included) and <b>serialized</b> (one handler call at a time). Different
+/// subscriptions run concurrently. Publishers queue messages without a Tell per message; the actor is woken up when
+/// its queue goes from idle to busy and handles them in batches on its dispatcher.</para>
 /// <para>The first message is the subscription's own <see cref="SubscriptionChange"/> "Subscribe"; the last is its
 /// own "Unsubscribe" change, the <b>final message</b>, delivered exactly once after every message queued before
 /// <see cref="Unsubscribe"/>. The final message is driven by a <see cref="PoisonPill"/>: the actor handles it in
@@ -30,6 +31,7 @@ public sealed class Subscription
     private const int Active = 0, Ending = 1, Ended = 2;
 
     private readonly SubscriptionHandler? _handler;
+    private readonly SubscriptionQueue _queue;
     private TaskCompletionSource? _joined; // made by the first join: most subscriptions are never joined
     private int _finished;                 // 1 once the final message's handler returned (or the subscription never started)
     private TypeFilter _filter;
@@ -44,6 +46,7 @@ public sealed class Subscription
     internal Subscription(Topic topic, string id, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options, int highWaterMark, int lowWaterMark)
     {
         Topic = topic;
+        _queue = new SubscriptionQueue((long)(topic.Bus.Settings.StreamWait.TotalSeconds * Stopwatch.Frequency));
         Id = id;
         Name = options.Name ?? id;
         _handler = handler;
@@ -68,8 +71,8 @@ public sealed class Subscription
     /// <summary>True once the final message was received; already true while its handler runs.</summary>
     public bool IsDone => _done;
 
-    /// <summary>Messages queued and not yet handled (the length of the subscription actor's mailbox).</summary>
-    public int QueueDepth => Actor is ActorRefWithCell { Underlying: { } cell } ? cell.NumberOfMessages : 0;
+    /// <summary>Messages queued and not yet handled.</summary>
+    public int QueueDepth => _queue.Count;
 
     /// <summary>Messages handled so far, change messages included.</summary>
     public long HandledCount => Counters is { } c ? Volatile.Read(ref c.Handled) : 0;
@@ -199,12 +202,16 @@ public sealed class Subscription
     internal void CountFiltered() => Interlocked.Increment(ref _filtered);
 
     /// <summary>
-    /// Queues <paramref name="message"/> (a message, an envelope or a sync delivery) on the subscription's actor; a
-    /// message reached through forwarding comes with the publishing topic as <paramref name="sender"/> (a
-    /// <see cref="Topics.Internal.TopicSender"/>). Publishers write nothing in the subscription, so the publisher and the
-    /// handler thread share no written cache line.
+    /// Queues <paramref name="message"/>, published to <paramref name="via"/> (this subscription's topic, or for a message
+    /// reached through forwarding the topic it was published to), and wakes the actor up if its queue was idle.
     /// </summary>
-    internal void Enqueue(object message, IActorRef? sender = null) => Actor.Tell(message, sender ?? ActorRefs.NoSender);
+    internal void Enqueue(StasisMessage message, Topic via) => Add(new Delivery(message, via));
+
+    private void Add(in Delivery delivery)
+    {
+        if (_queue.Add(delivery))
+            Actor.Tell(SubscriptionActor.Wake.Instance, ActorRefs.NoSender);
+    }
 
     /// <summary>Reports the subscription congested if its queue reached the high-water mark (topics sample this every 16 publishes).</summary>
     internal void CheckCongestion()
@@ -237,7 +244,7 @@ public sealed class Subscription
     /// </summary>
     internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
     {
-        Enqueue(new SyncDelivery(envelope, done));
+        Add(new Delivery(new SyncDelivery(envelope, done), null));
         // Made on first use only: an idle subscription pays nothing for it. The registration is dropped as soon as the
         // delivery completes, so a long-lived subscription keeps no trace of its past sync deliveries.
         var ended = Volatile.Read(ref _ended);
@@ -261,7 +268,53 @@ public sealed class Subscription
     /// </summary>
     internal void AttachCounters() => Volatile.Write(ref _counters, _counters ?? new HandlerCounters());
 
-    internal void Handle(Topic originalTopic, StasisMessage message)
+    /// <summary>
+    /// Handles up to <paramref name="batch"/> queued deliveries (on a <see cref="SubscriptionActor.Wake"/>). With more
+    /// left, the actor wakes itself up again, behind the other messages of its mailbox (a final message's
+    /// <see cref="PoisonPill"/> among them: what it passes is handled in <see cref="OnStopped"/>, before the final message).
+    /// </summary>
+    internal void HandleQueued(IActorRef self, int batch)
+    {
+        for (var i = 0; i < batch; i++)
+        {
+            if (!_queue.TryTake(out var delivery))
+                return;
+            try
+            {
+                Handle(delivery);
+            }
+            catch
+            {
+                // The topic's actor decides what follows (resume, restart or stop). The queue keeps its wake-up flag, so
+                // the rest of it is handled after that decision, through this wake-up.
+                self.Tell(SubscriptionActor.Wake.Instance, ActorRefs.NoSender);
+                throw;
+            }
+        }
+        self.Tell(SubscriptionActor.Wake.Instance, ActorRefs.NoSender);
+    }
+
+    private void Handle(in Delivery delivery)
+    {
+        if (delivery.Item is StasisMessage message)
+        {
+            Handle(delivery.Via!, message);
+            return;
+        }
+        var sync = (SyncDelivery)delivery.Item;
+        try
+        {
+            Handle(sync.Envelope.Topic, sync.Envelope.Message);
+            sync.Done.TrySetResult(true);
+        }
+        catch (Exception ex)
+        {
+            sync.Done.TrySetException(ex);
+            throw;
+        }
+    }
+
+    private void Handle(Topic originalTopic, StasisMessage message)
     {
         var counters = _counters!;
         if ((counters.Handled & 63) == 0 || BusMetrics.HandlerTimeListened) // see HandlerTimeMean
@@ -358,6 +411,7 @@ public sealed class Subscription
             _final = Topic.Bus.Graph.RemoveSubscription(this); // ended by failure policy, disposal or shutdown
         if (Interlocked.Exchange(ref _state, Ended) == Ended)
             return; // never started (see Abandon)
+        HandleLeftovers();
         ClearCongestion(recovered: false); // an ended subscription no longer counts towards the bus's Overloaded flag
         // Unsubscribe on another thread may have claimed the state and not yet stored the final message.
         var final = _final ?? SpinUntilFinal();
@@ -376,6 +430,26 @@ public sealed class Subscription
         finally
         {
             Finish();
+        }
+    }
+
+    /// <summary>
+    /// Handles what is still queued when the actor stops: messages queued before the subscription ended whose wake-up
+    /// came after the stop (the final message stays last). A failure here cannot go to the topic's actor any more: it is
+    /// counted and logged, and the next delivery is handled, as under <see cref="Configuration.FailurePolicy.Resume"/>.
+    /// </summary>
+    private void HandleLeftovers()
+    {
+        while (_queue.TryTakeLeftover(out var delivery))
+        {
+            try
+            {
+                Handle(delivery);
+            }
+            catch (SubscriptionHandlerException ex)
+            {
+                Topic.Bus.Diagnostics.HandlerFailed(Topic, ex, ex, Configuration.FailurePolicy.Resume);
+            }
         }
     }
 

@@ -263,11 +263,9 @@ public sealed class Topic : IDisposable
         var declines = fanout.AnyDeclines;
         if (!declines && !sample && syncDone is null)
         {
-            // The common case: a plain loop of Tells over the snapshot's actors, as a producer Telling an array would.
-            foreach (var actor in fanout.OpenDirectActors)
-                actor.Tell(message, ActorRefs.NoSender);
-            foreach (var actor in fanout.OpenForwardedActors)
-                actor.Tell(message, fanout.Sender);
+            // The common case: a plain loop over the snapshot's subscriptions, one enqueue each.
+            foreach (var subscription in open)
+                subscription.Enqueue(message, this);
         }
         else
         {
@@ -280,7 +278,7 @@ public sealed class Topic : IDisposable
                     continue;
                 }
                 declinedByAll = false;
-                syncQueued |= Deliver(fanout, subscription, message, sample, syncTarget, syncDone);
+                syncQueued |= Deliver(subscription, message, sample, syncTarget, syncDone);
             }
             if (declinedByAll)
             {
@@ -293,23 +291,23 @@ public sealed class Topic : IDisposable
         if (selective is not null)
         {
             foreach (var subscription in selective)
-                syncQueued |= Deliver(fanout, subscription, message, sample, syncTarget, syncDone);
+                syncQueued |= Deliver(subscription, message, sample, syncTarget, syncDone);
         }
         return syncQueued;
     }
 
     /// <summary>
-    /// Queues <paramref name="message"/> on one subscription: the bare message, with the publishing topic as its sender
-    /// when the subscription is reached through forwarding (its handler is told that topic), or a publish-sync delivery.
+    /// Queues <paramref name="message"/> on one subscription with this topic, the one it was published to (for a
+    /// subscription reached through forwarding, its handler is told this topic), or as a publish-sync delivery.
     /// </summary>
     /// <returns>True when that was the sync delivery.</returns>
-    private bool Deliver(Fanout fanout, Subscription subscription, StasisMessage message, bool sample, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    private bool Deliver(Subscription subscription, StasisMessage message, bool sample, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
         var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
         if (sync)
             subscription.EnqueueSync(new StasisEnvelope(this, message), syncDone!);
         else
-            subscription.Enqueue(message, ReferenceEquals(subscription.Topic, this) ? null : fanout.Sender);
+            subscription.Enqueue(message, this);
         if (sample)
             subscription.CheckCongestion();
         return sync;

@@ -1,32 +1,43 @@
 using Akka.Actor;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics.Internal;
+using Akka.Event;
 
 namespace Stasis.Actors.Subscriptions.Internal;
 
 /// <summary>A publish-sync delivery: the handler runs, then <see cref="Done"/> completes (false if it never runs).</summary>
-internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done) : Akka.Event.IDeadLetterSuppression;
+internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done);
 
 /// <summary>
-/// The actor behind a <see cref="Subscription"/>: its mailbox is the subscription's queue, which makes delivery
-/// ordered and serialized. A child of its topic's actor, which supervises it.
+/// The actor behind a <see cref="Subscription"/>: the only reader of the subscription's queue
+/// (<see cref="SubscriptionQueue"/>), so deliveries are handled in order and one at a time. Publishers wake it up with
+/// <see cref="Wake"/> when the queue goes from idle to busy. A child of its topic's actor, which supervises it.
 /// </summary>
 internal sealed class SubscriptionActor : ActorBase
 {
     private readonly Subscription _subscription;
-    private readonly IActorContext _context; // kept: reaching it through ActorBase.Context per message costs a thread-static read
+    private readonly int _batch;
 
     public SubscriptionActor(Subscription subscription)
     {
         _subscription = subscription;
-        _context = Context;
+        // Deliveries handled per wake-up: the dispatcher's throughput (how many messages an actor handles per turn).
+        _batch = Math.Max(1, Context.Dispatcher.Throughput);
         subscription.AttachCounters();
     }
 
     public static Props Props(Subscription subscription, string? dispatcher)
     {
-        var props = Akka.Actor.Props.CreateBy(new Producer(subscription));
+        var props = Akka.Actor.Props.CreateBy(new Producer(subscription)).WithMailbox(SubscriptionMailbox.ConfigPath);
         return dispatcher is null ? props : props.WithDispatcher(dispatcher);
+    }
+
+    /// <summary>Tells the actor that its subscription's queue has deliveries to handle.</summary>
+    public sealed class Wake : IDeadLetterSuppression
+    {
+        public static readonly Wake Instance = new();
+
+        private Wake()
+        {
+        }
     }
 
     /// <summary>
@@ -46,23 +57,8 @@ internal sealed class SubscriptionActor : ActorBase
     {
         switch (message)
         {
-            case StasisMessage published: // the sender names the original topic of a forwarded message (TopicSender)
-                _subscription.Handle(_context.Sender is TopicSender forwarded ? forwarded.Topic : _subscription.Topic, published);
-                return true;
-            case StasisEnvelope envelope: // queued by the bus itself with the topic it came through
-                _subscription.Handle(envelope.Topic, envelope.Message);
-                return true;
-            case SyncDelivery sync:
-                try
-                {
-                    _subscription.Handle(sync.Envelope.Topic, sync.Envelope.Message);
-                    sync.Done.TrySetResult(true);
-                }
-                catch (Exception ex)
-                {
-                    sync.Done.TrySetException(ex);
-                    throw;
-                }
+            case Wake:
+                _subscription.HandleQueued(Self, _batch);
                 return true;
             case WatchTarget when _subscription.Target is { } target:
                 Context.Watch(target); // kept by the actor's cell across restarts

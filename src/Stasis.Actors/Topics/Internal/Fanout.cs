@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Stasis.Actors.Subscriptions;
 
 namespace Stasis.Actors.Topics.Internal;
@@ -10,37 +9,18 @@ namespace Stasis.Actors.Topics.Internal;
 /// </summary>
 internal sealed class Fanout
 {
-    public static readonly Fanout Empty = new(null, [], [], []);
+    public static readonly Fanout Empty = new([], [], []);
 
-    /// <param name="owner">The topic this snapshot publishes for (null only for <see cref="Empty"/>).</param>
     /// <param name="open">See <see cref="Open"/>.</param>
     /// <param name="byType">See <see cref="ByType"/>.</param>
     /// <param name="clustered">See <see cref="Clustered"/>.</param>
-    public Fanout(Topic? owner, Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
+    public Fanout(Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
     {
         Open = open;
         AnyDeclines = open.Any(s => !s.Filter.Declined.IsEmpty);
         ByType = byType;
         Clustered = clustered;
-        OpenDirectActors = [.. open.Where(s => ReferenceEquals(s.Topic, owner)).Select(s => s.Actor)];
-        OpenForwardedActors = [.. open.Where(s => !ReferenceEquals(s.Topic, owner)).Select(s => s.Actor)];
-        Sender = owner is not null && (OpenForwardedActors.Length > 0 || byType.Length > 0) ? new TopicSender(owner) : ActorRefs.NoSender;
     }
-
-    /// <summary>
-    /// The sender a subscription reached through forwarding is queued the bare message with: it names the publishing
-    /// topic (see <see cref="TopicSender"/>).
-    /// </summary>
-    public IActorRef? Sender { get; }
-
-    /// <summary>
-    /// The actors of the <see cref="Open"/> subscriptions made on the publishing topic itself (they are queued the bare
-    /// message): the common publish loop Tells them straight from this array, touching no subscription object.
-    /// </summary>
-    public IActorRef[] OpenDirectActors { get; }
-
-    /// <summary>The actors of the <see cref="Open"/> subscriptions reached through forwarding (queued the shared envelope).</summary>
-    public IActorRef[] OpenForwardedActors { get; }
 
     /// <summary>Subscriptions without a selective filter (they may still decline some types).</summary>
     public Subscription[] Open { get; }
@@ -54,10 +34,10 @@ internal sealed class Fanout
     /// <summary>The clustered topics a publish reaches (the topic itself and those it forwards to): see <see cref="IRemotePublisher"/>.</summary>
     public Topic[] Clustered { get; }
 
-    public static Fanout Build(Topic owner, IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
+    public static Fanout Build(IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
     {
         if (subscriptions.Count == 0)
-            return clustered.Length == 0 ? Empty : new Fanout(owner, [], [], clustered);
+            return clustered.Length == 0 ? Empty : new Fanout([], [], clustered);
         var open = new List<Subscription>();
         var byType = new Dictionary<int, List<Subscription>>();
         foreach (var subscription in subscriptions)
@@ -78,7 +58,7 @@ internal sealed class Fanout
         var table = new Subscription[]?[byType.Count == 0 ? 0 : byType.Keys.Max() + 1];
         foreach (var (index, list) in byType)
             table[index] = [.. list];
-        return new Fanout(owner, [.. open], table, clustered);
+        return new Fanout([.. open], table, clustered);
     }
 }
 

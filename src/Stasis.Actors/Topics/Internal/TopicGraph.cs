@@ -94,7 +94,7 @@ internal sealed class TopicGraph
                 throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
             if (!subscription.IsSubscribed) // its actor stopped before it could join (the actor system is shutting down)
                 throw new InvalidOperationException($"Cannot subscribe to {topic}: the subscription's actor stopped before it joined the topic.");
-            subscription.Enqueue(new StasisEnvelope(topic, subscribeChange));
+            subscription.Enqueue(subscribeChange, topic);
             topic.DispatchChange(subscribeChange);
             topic.Direct.Add(subscription);
             UpdateChangeReceiver(subscription);
@@ -197,14 +197,14 @@ internal sealed class TopicGraph
             Fanout fanout;
             if (topic.Outgoing.IsEmpty)
             {
-                fanout = Fanout.Build(topic, own, topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []); // no forwarding: nothing to merge
+                fanout = Fanout.Build(own, topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []); // no forwarding: nothing to merge
             }
             else
             {
                 var reached = new HashSet<Subscription>();
                 var visited = new HashSet<Topic>();
                 Collect(topic, topic, reached, visited, kind);
-                fanout = Fanout.Build(topic, reached, kind == FanoutKind.Publish ? [.. visited.Where(t => t.IsClustered)] : []);
+                fanout = Fanout.Build(reached, kind == FanoutKind.Publish ? [.. visited.Where(t => t.IsClustered)] : []);
             }
             switch (kind)
             {
