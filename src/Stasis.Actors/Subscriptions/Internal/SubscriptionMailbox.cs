@@ -34,7 +34,9 @@ internal sealed class ControlMessageQueue : IMessageQueue, IUnboundedMessageQueu
         lock (_queue)
         {
             _queue.Enqueue(envelope);
-            Volatile.Write(ref _count, _queue.Count);
+            // A full fence: the sender next reads the mailbox's status to decide whether to schedule it, and a mailbox
+            // going idle sets its status, then reads HasMessages; one of the two must see the other's write.
+            Interlocked.Exchange(ref _count, _queue.Count);
         }
     }
 

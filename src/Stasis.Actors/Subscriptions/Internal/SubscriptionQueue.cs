@@ -66,7 +66,7 @@ internal sealed class SubscriptionQueue
         get
         {
             var tail = Volatile.Read(ref _tail);
-            var added = tail.Base + tail.TailPosition;
+            var added = tail.Base + tail.Tail.Reserved;
             var head = Volatile.Read(ref _taker.Segment);
             var taken = head.Base + Volatile.Read(ref _taker.Head);
             return (int)Math.Clamp(added - taken, 0, int.MaxValue);
@@ -93,7 +93,7 @@ internal sealed class SubscriptionQueue
                 if (ReferenceEquals(tail, _tail))
                 {
                     tail.Freeze();
-                    var next = new Segment(Math.Min(tail.Length * 2, LargestSegment), tail.Base + tail.TailPosition);
+                    var next = new Segment(Math.Min(tail.Length * 2, LargestSegment), tail.Base + tail.Tail.Reserved);
                     Volatile.Write(ref tail.Next, next);
                     Volatile.Write(ref _tail, next);
                 }
@@ -170,17 +170,15 @@ internal sealed class SubscriptionQueue
                 Slots[i].Sequence = i;
         }
 
-        /// <summary>Positions reserved so far (frozen or not).</summary>
-        public long TailPosition
+        /// <summary>Positions reserved so far, and whether the segment is frozen (one read).</summary>
+        public (long Reserved, bool Frozen) Tail
         {
             get
             {
                 var tail = Volatile.Read(ref _tail.Value);
-                return tail >= Frozen ? tail - Frozen : tail;
+                return tail >= Frozen ? (tail - Frozen, true) : (tail, false);
             }
         }
-
-        public bool IsFrozen => Volatile.Read(ref _tail.Value) >= Frozen;
 
         public bool TryAdd(in Delivery delivery)
         {
@@ -256,12 +254,15 @@ internal sealed class SubscriptionQueue
                     Volatile.Write(ref Head, Head + 1);
                     return true;
                 }
-                if (segment.TailPosition > Head)
+                // One read of the tail tells both how far publishers reserved and whether the segment is frozen: read
+                // apart, a publisher could fill and freeze the segment in between, and its deliveries would be skipped.
+                var (reserved, frozen) = segment.Tail;
+                if (reserved > Head)
                 {
                     spin.SpinOnce(sleep1Threshold: -1); // reserved by a publisher that is still writing it
                     continue;
                 }
-                if (!segment.IsFrozen)
+                if (!frozen)
                 {
                     delivery = default;
                     return false;
