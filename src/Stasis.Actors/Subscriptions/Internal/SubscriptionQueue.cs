@@ -25,9 +25,10 @@ internal readonly record struct Delivery(object Item, Topic? Via);
 /// <para>The queue is a chain of ring segments (a multi-producer, single-consumer form of the ring with sequence numbers
 /// that <see cref="System.Collections.Concurrent.ConcurrentQueue{T}"/> uses). A publisher reserves a position with a
 /// compare-exchange on the tail, writes the slot, then marks it ready; the actor takes ready slots in order. A full
-/// segment is frozen and followed by one twice as long (up to <see cref="LargestSegment"/>). The first segment holds 8
-/// deliveries, so an idle subscription keeps a few hundred bytes, where Akka's mailbox queue reserves about a
-/// kilobyte per actor.</para>
+/// segment is frozen and followed by one twice as long, up to <see cref="LargestSegment"/> deliveries, so a backlog costs
+/// few allocations. The first segment holds 8 deliveries, so an idle subscription keeps a few hundred bytes, where
+/// Akka's mailbox queue reserves about a kilobyte per actor; after a backlog the queue keeps its last segment (at most
+/// 1.5 MB; Akka's mailbox queue keeps segments of up to a million messages).</para>
 /// <para>The wake-up flag is set while a wake-up is pending or the actor is taking messages. A publisher reserves its
 /// position (a full fence), writes, then reads the flag; the actor clears the flag with a full fence, then looks at the
 /// tail once more, and waits for a reserved slot to become ready. So either the publisher sees the flag clear and sends
@@ -43,7 +44,7 @@ internal readonly record struct Delivery(object Item, Topic? Via);
 internal sealed class SubscriptionQueue
 {
     private const int FirstSegment = 8;
-    private const int LargestSegment = 1024;
+    private const int LargestSegment = 1 << 16;
     private const long Frozen = 1L << 62; // added to a segment's tail when it is frozen: no publisher can reserve in it any more
     private const int SpinChunk = 20;     // Thread.SpinWait iterations between two clock reads while waiting (under a microsecond)
 
