@@ -75,15 +75,16 @@ public sealed class CachingTopic : IDisposable
 
     private void Handle(Subscription subscription, Topic origin, StasisMessage message)
     {
-        if (ReferenceEquals(message.Type, Cache.Bus.SubscriptionChangeType))
+        var type = message.Type;
+        if (ReferenceEquals(type, Cache.Bus.SubscriptionChangeType))
             PublishOwn(message);
-        else if (ReferenceEquals(message.Type, _clearType))
+        else if (ReferenceEquals(type, _clearType))
         {
             var clear = ((StasisMessage<CacheClear>)message).Payload;
             if (Cache.Remove(clear.Type, clear.Id, message.Eid, out var aggregate) is { } update)
                 Publish(update, aggregate, message.Eid);
         }
-        else if (ReferenceEquals(message.Type, _purgeType))
+        else if (ReferenceEquals(type, _purgeType))
             Purge(message.Eid);
         else if (Cache.IdOf(message) is { } id)
             Publish(Cache.Put(message, id, out var aggregate), aggregate, message.Eid);

@@ -33,6 +33,7 @@ public sealed class StasisCache
     private const string PurgeTypeName = "stasis_cache_purge_type";
 
     private readonly ConcurrentDictionary<MessageType, ConcurrentDictionary<string, CacheEntry>> _entries = new();
+    private ConcurrentDictionary<string, CacheEntry>?[] _tablesByIndex = []; // the same tables by MessageType.Index, for Put
     private readonly ConcurrentDictionary<MessageType, bool> _reportedUncacheable = new();
     private readonly Func<StasisMessage, string?> _idFunction;
     private readonly CacheAggregate? _aggregate;
@@ -159,7 +160,7 @@ public sealed class StasisCache
     /// </summary>
     internal CacheUpdate Put(StasisMessage snapshot, string id, out CacheUpdate? aggregateUpdate)
     {
-        var byId = _entries.GetOrAdd(snapshot.Type, static _ => new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal));
+        var byId = TableFor(snapshot.Type);
         while (true)
         {
             var entry = byId.GetOrAdd(id, static _ => new CacheEntry());
@@ -172,6 +173,29 @@ public sealed class StasisCache
                 return new CacheUpdate(snapshot.Type, id, snapshot.Eid, old, snapshot);
             }
         }
+    }
+
+    /// <summary>
+    /// The id table of <paramref name="type"/>, made on first use. Every update looks it up: an array indexed by the
+    /// type's index answers without hashing (a table, once made, is never replaced, so a stale array is only a miss).
+    /// </summary>
+    private ConcurrentDictionary<string, CacheEntry> TableFor(MessageType type)
+    {
+        var tables = Volatile.Read(ref _tablesByIndex);
+        if (type.Index < tables.Length && tables[type.Index] is { } known)
+            return known;
+        var table = _entries.GetOrAdd(type, static _ => new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal));
+        lock (_entries)
+        {
+            var grown = _tablesByIndex;
+            if (type.Index >= grown.Length)
+                Array.Resize(ref grown, Math.Max(type.Index + 1, grown.Length * 2));
+            else
+                grown = (ConcurrentDictionary<string, CacheEntry>?[])grown.Clone();
+            grown[type.Index] = table;
+            Volatile.Write(ref _tablesByIndex, grown);
+        }
+        return table;
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ public sealed record StasisSettings(
     MessageClockKind MessageClock)
 {
     /// <summary>
-    /// How long a subscription's actor waits, spinning, for more messages when its queue runs dry in a dense stream
+    /// How long a subscription's actor waits (spinning, yielding its core) for more messages when its queue runs dry in a dense stream
     /// (<c>stasis.subscription.stream-wait</c>; see <c>hocon/stasis.conf</c>). <see cref="TimeSpan.Zero"/> turns it off.
     /// </summary>
     public TimeSpan StreamWait { get; init; } = DefaultStreamWait;

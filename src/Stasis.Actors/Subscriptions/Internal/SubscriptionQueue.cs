@@ -37,16 +37,16 @@ internal readonly record struct Delivery(object Item, Topic? Via);
 /// each message right behind it, so the two cores pass the same memory between them for every message, and the queue
 /// runs dry and is woken up again per message. Measured on two cores, that made each publish about three times as
 /// costly as the publisher's own work. So when the queue runs dry shortly (within the wait) after the last time it went
-/// idle, the actor waits, spinning, for the wait's length before it looks again, and then takes what arrived as a
-/// batch. It never waits while other work is queued for the thread pool, and stops waiting as soon as a wait finds
-/// nothing, so a sparse stream goes idle at once as before.</para>
+/// idle, the actor waits (spinning, and yielding its core to any other runnable thread) for the wait's length before it
+/// looks again, and then takes what arrived as a batch. It never waits while other work is queued for the thread pool,
+/// and stops waiting as soon as a wait finds nothing, so a sparse stream goes idle at once as before.</para>
 /// </remarks>
 internal sealed class SubscriptionQueue
 {
     private const int FirstSegment = 8;
     private const int LargestSegment = 1 << 16;
     private const long Frozen = 1L << 62; // added to a segment's tail when it is frozen: no publisher can reserve in it any more
-    private const int SpinChunk = 20;     // Thread.SpinWait iterations between two clock reads while waiting (under a microsecond)
+    private const int SpinChunk = 20;     // Thread.SpinWait iterations between two yields while waiting (under a microsecond)
 
     private readonly long _streamWaitTicks;
     private readonly Lock _growLock = new();
@@ -139,14 +139,21 @@ internal sealed class SubscriptionQueue
     /// <summary>Takes what is left once the actor has stopped: no waiting, and the wake-up flag is left as it is.</summary>
     public bool TryTakeLeftover(out Delivery delivery) => _taker.TryTake(out delivery);
 
-    /// <summary>Spins for the stream wait; false (at once) when other work waits for a thread of the pool.</summary>
+    /// <summary>
+    /// Spins for the stream wait, yielding the core between short spins so that a runnable thread (the publisher's, or
+    /// another actor's when more threads than cores are busy) is not kept off it; false (at once) when other work waits
+    /// for a thread of the pool.
+    /// </summary>
     private bool WaitForStream()
     {
         if (ThreadPool.PendingWorkItemCount > 0)
             return false;
         var deadline = Stopwatch.GetTimestamp() + _streamWaitTicks;
         while (Stopwatch.GetTimestamp() < deadline)
+        {
             Thread.SpinWait(SpinChunk);
+            Thread.Yield();
+        }
         return true;
     }
 
