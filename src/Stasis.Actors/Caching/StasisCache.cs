@@ -32,8 +32,8 @@ public sealed class StasisCache
     private const string ClearTypeName = "stasis_cache_clear_type";
     private const string PurgeTypeName = "stasis_cache_purge_type";
 
-    private readonly ConcurrentDictionary<MessageType, ConcurrentDictionary<string, CacheEntry>> _entries = new();
-    private ConcurrentDictionary<string, CacheEntry>?[] _tablesByIndex = []; // the same tables by MessageType.Index, for Put
+    private readonly Lock _tablesLock = new();
+    private TypeTable?[] _tables = []; // by MessageType.Index; replaced (copy on write) when a type's table is added
     private readonly ConcurrentDictionary<MessageType, bool> _reportedUncacheable = new();
     private readonly Func<StasisMessage, string?> _idFunction;
     private readonly CacheAggregate? _aggregate;
@@ -176,26 +176,33 @@ public sealed class StasisCache
     }
 
     /// <summary>
-    /// The id table of <paramref name="type"/>, made on first use. Every update looks it up: an array indexed by the
-    /// type's index answers without hashing (a table, once made, is never replaced, so a stale array is only a miss).
+    /// The id table of <paramref name="type"/> (a type of this bus: snapshots reach the cache only through its topics),
+    /// made on first use. Every update looks it up: an array indexed by the type's index answers without hashing (a
+    /// table, once made, is never replaced, so a stale array is only a miss).
     /// </summary>
     private ConcurrentDictionary<string, CacheEntry> TableFor(MessageType type)
     {
-        var tables = Volatile.Read(ref _tablesByIndex);
-        if (type.Index < tables.Length && tables[type.Index] is { } known)
+        if (FindTable(type) is { } known)
             return known;
-        var table = _entries.GetOrAdd(type, static _ => new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal));
-        lock (_entries)
+        lock (_tablesLock)
         {
-            var grown = _tablesByIndex;
-            if (type.Index >= grown.Length)
-                Array.Resize(ref grown, Math.Max(type.Index + 1, grown.Length * 2));
-            else
-                grown = (ConcurrentDictionary<string, CacheEntry>?[])grown.Clone();
-            grown[type.Index] = table;
-            Volatile.Write(ref _tablesByIndex, grown);
+            if (FindTable(type) is { } made)
+                return made;
+            var tables = _tables;
+            var grown = new TypeTable?[Math.Max(tables.Length, type.Index + 1)];
+            Array.Copy(tables, grown, tables.Length);
+            var table = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
+            grown[type.Index] = new TypeTable(type, table);
+            Volatile.Write(ref _tables, grown);
+            return table;
         }
-        return table;
+    }
+
+    /// <summary>The id table of <paramref name="type"/>, or null (none made yet, or a type of another bus).</summary>
+    private ConcurrentDictionary<string, CacheEntry>? FindTable(MessageType type)
+    {
+        var tables = Volatile.Read(ref _tables);
+        return type.Index < tables.Length && tables[type.Index] is { } entry && ReferenceEquals(entry.Type, type) ? entry.ById : null;
     }
 
     /// <summary>
@@ -205,7 +212,7 @@ public sealed class StasisCache
     internal CacheUpdate? Remove(MessageType type, string id, EntityId eid, out CacheUpdate? aggregateUpdate)
     {
         aggregateUpdate = null;
-        if (!_entries.TryGetValue(type, out var byId))
+        if (FindTable(type) is not { } byId)
             return null;
         while (byId.TryGetValue(id, out var entry))
         {
@@ -264,13 +271,16 @@ public sealed class StasisCache
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(id);
-        return _entries.TryGetValue(type, out var byId) ? byId.GetValueOrDefault(id) : null;
+        return FindTable(type)?.GetValueOrDefault(id);
     }
 
     private IEnumerable<CacheEntry> Entries(MessageType type)
     {
         ArgumentNullException.ThrowIfNull(type);
         // Enumerating (unlike .Values) takes no lock.
-        return _entries.TryGetValue(type, out var byId) ? byId.Select(static p => p.Value) : [];
+        return FindTable(type) is { } byId ? byId.Select(static p => p.Value) : [];
     }
+
+    /// <summary>One message type's entries, by id.</summary>
+    private sealed record TypeTable(MessageType Type, ConcurrentDictionary<string, CacheEntry> ById);
 }
