@@ -174,7 +174,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     /// subscribers on the other nodes that cluster it, and theirs reach its subscribers here (once this node's bridge is
     /// subscribed: see <see cref="WaitForSubscribersAsync(Topic, int, TimeSpan?, CancellationToken)"/>). Idempotent.
     /// </summary>
-    /// <remarks>Clustering is a property of this topic object: a topic disposed and created again under the same name is
+    /// <remarks>Clustering is a property of this topic object: a topic destroyed and created again under the same name is
     /// local-only again, unless its name is listed in <c>stasis.cluster.clustered-topics</c>. There is no way back to
     /// local-only for a live topic.</remarks>
     /// <returns>The topic.</returns>
@@ -370,7 +370,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         if (!_cachingTopics.TryGetValue(topicName, out var cachingTopics))
             return;
         var purgeType = StasisCache.PurgeType(Bus);
-        foreach (var cachingTopic in cachingTopics.Where(c => !c.Upstream.IsDisposed))
+        foreach (var cachingTopic in cachingTopics.Where(c => !c.Upstream.IsDestroyed))
         {
             // Queued on the caching topic's own subscription only: the upstream's other subscribers never see it.
             if (purgeType.CreateMessage(CachePurge.Instance, eid) is { } purge)
@@ -380,7 +380,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
 
     private void PublishOnSystemTopic<T>(MessageType<T> type, T payload) where T : class
     {
-        if (!SystemTopic.IsDisposed && type.CreateMessage(payload) is { } message)
+        if (!SystemTopic.IsDestroyed && type.CreateMessage(payload) is { } message)
             SystemTopic.Send(message);
     }
 

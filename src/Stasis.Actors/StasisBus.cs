@@ -21,7 +21,7 @@ namespace Stasis.Actors;
 /// framed by a "Subscribe" change first and a final "Unsubscribe" change last. Topics can forward to other topics.</para>
 /// <para>Configuration is the <c>stasis { }</c> section of the system's HOCON (defaults embedded in this library,
 /// see <see cref="StasisSettings"/>). When the actor system shuts down (its <see cref="CoordinatedShutdown"/>), every
-/// topic is disposed: each live subscription receives its queued messages and then its final message, and publishing
+/// topic is destroyed: each live subscription receives its queued messages and then its final message, and publishing
 /// becomes a counted no-op.</para>
 /// <para>Every member is thread-safe and non-blocking.</para>
 /// </remarks>
@@ -46,9 +46,9 @@ public sealed class StasisBus : IExtension
             "stasis_subscription_change_type", name => new MessageType<SubscriptionChange>(name, false, 0, this));
         if (Settings.DeclinedMessageTypes.Contains(SubscriptionChangeType.Name))
             Diagnostics.Log.Warning("stasis.declined-message-types lists {0}: ignored, subscriptions need it for their final message", SubscriptionChangeType.Name);
-        _root = BusRootActor.AttachChild(system.SystemGuardian, Props.Create<BusRootActor>(), "stasis");
+        _root = BusRootActor.Create(system);
         BusMetrics.Register(this);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stasis-dispose-topics", ShutdownAsync);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stasis-destroy-topics", ShutdownAsync);
     }
 
     /// <summary>The bus of <paramref name="system"/>, created on first use.</summary>
@@ -155,7 +155,7 @@ public sealed class StasisBus : IExtension
         return Graph.GetOrAdd(name, () =>
         {
             var topic = new Topic(this, name, detail, "topic-" + Interlocked.Increment(ref _nextTopicId));
-            topic.Actor = BusRootActor.AttachChild(_root, TopicActor.Props(topic), topic.Id);
+            topic.Attach(BusRootActor.AttachChild(_root, TopicActor.Props(topic), topic.Id), ((ExtendedActorSystem)System).Provider);
             TopicCreated?.Invoke(topic);
             return topic;
         });
@@ -173,7 +173,7 @@ public sealed class StasisBus : IExtension
     /// <exception cref="ArgumentNullException">A topic is null.</exception>
     /// <exception cref="ArgumentException">The topics are the same, or belong to another bus.</exception>
     /// <exception cref="InvalidOperationException">The forwarding would make a cycle (the message names it).</exception>
-    /// <exception cref="ObjectDisposedException">A topic was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">A topic was destroyed.</exception>
     public TopicForward ForwardAll(Topic from, Topic to)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -192,10 +192,12 @@ public sealed class StasisBus : IExtension
     /// </summary>
     public BusStatistics GetStatistics() => BusMetrics.Snapshot(this);
 
-    internal Subscription Subscribe(Topic topic, SubscriptionHandler? handler, IActorRef? target, SubscriptionOptions options)
+    /// <summary>Makes a subscription: checks the options, makes its actor under the topic's actor, then joins it to the topic.</summary>
+    internal Subscription Subscribe(Topic topic, Handler handler, Func<Handler>? newHandler, SubscriptionOptions? options)
     {
-        if (topic.IsDisposed)
-            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+        options ??= SubscriptionOptions.Default;
+        if (topic.IsDestroyed)
+            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
         var high = options.HighWaterMark ?? Settings.HighWaterMark;
         if (high <= 0)
             throw new ArgumentException($"HighWaterMark must be positive, was {high}.", nameof(options));
@@ -206,15 +208,15 @@ public sealed class StasisBus : IExtension
         if (options.Dispatcher is { } dispatcher && !System.Dispatchers.HasDispatcher(dispatcher))
             throw new ArgumentException($"Dispatcher '{dispatcher}' is not configured.", nameof(options));
         var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
-        var subscription = new Subscription(topic, id, handler, target, options, high, low);
+        var subscription = new Subscription(topic, id, handler, newHandler, options, high, low);
         try
         {
-            subscription.Actor = BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id);
+            subscription.Attach(BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id));
         }
-        catch (InvalidOperationException) when (topic.IsDisposed)
+        catch (InvalidOperationException) when (topic.IsDestroyed)
         {
             // The topic's actor refuses new children once it is stopping.
-            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
         }
         var change = SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, id, SubscriptionChangeKind.Subscribe))!;
         try
@@ -227,13 +229,13 @@ public sealed class StasisBus : IExtension
             System.Stop(subscription.Actor);
             throw;
         }
-        if (target is not null)
+        if (handler.Target is not null)
             subscription.Actor.Tell(SubscriptionActor.WatchTarget.Instance, ActorRefs.NoSender);
         return subscription;
     }
 
-    /// <summary>Disposes <paramref name="topic"/>; returns the subscriptions it ended (none when it was already disposed).</summary>
-    internal Subscription[] DisposeTopic(Topic topic)
+    /// <summary>Destroys <paramref name="topic"/>; returns the subscriptions it ended (none when it was already destroyed).</summary>
+    internal Subscription[] DestroyTopic(Topic topic)
     {
         if (Graph.Dispose(topic) is not { } subscriptions)
             return [];
@@ -244,13 +246,13 @@ public sealed class StasisBus : IExtension
     }
 
     /// <summary>
-    /// The CoordinatedShutdown task: refuses new topics, disposes every topic (each subscription gets its queued
+    /// The CoordinatedShutdown task: refuses new topics, destroys every topic (each subscription gets its queued
     /// messages, then its final message) and completes when every final message was handled.
     /// </summary>
     private async Task<Akka.Done> ShutdownAsync()
     {
         Graph.Close();
-        var joins = Graph.Topics.ToList().SelectMany(DisposeTopic).Select(s => s.JoinAsync()).ToList();
+        var joins = Graph.Topics.ToList().SelectMany(DestroyTopic).Select(s => s.JoinAsync()).ToList();
         await Task.WhenAll(joins).ConfigureAwait(false);
         return Akka.Done.Instance;
     }

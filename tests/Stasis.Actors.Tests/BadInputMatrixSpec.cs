@@ -50,7 +50,7 @@ public sealed class BadInputMatrixSpec() : TickSpec("stasis.declined-message-typ
 
         private static Topic Disposing(Topic topic)
         {
-            topic.Dispose();
+            topic.Destroy();
             return topic;
         }
     }
@@ -81,7 +81,7 @@ public sealed class BadInputMatrixSpec() : TickSpec("stasis.declined-message-typ
         Fails<ArgumentException>("CreateTopic", "white-space name", f => f.Bus.CreateTopic(" \t")),
         Check("GetTopic", "null name", f => f.Bus.GetTopic(null!), "null", (_, r) => r is null),
         Check("GetTopic", "unknown name", f => f.Bus.GetTopic("no such topic"), "null", (_, r) => r is null),
-        Check("GetTopic", "name of a disposed topic", f => f.Bus.GetTopic(f.Disposed.Name), "null", (_, r) => r is null),
+        Check("GetTopic", "name of a destroyed topic", f => f.Bus.GetTopic(f.Disposed.Name), "null", (_, r) => r is null),
         Fails<ArgumentNullException>("ForwardAll", "null from", f => f.Bus.ForwardAll(null!, f.Live)),
         Fails<ArgumentNullException>("ForwardAll", "null to", f => f.Bus.ForwardAll(f.Live, null!)),
         Fails<ArgumentException>("ForwardAll", "topic to itself", f => f.Bus.ForwardAll(f.Live, f.Live)),
@@ -91,19 +91,19 @@ public sealed class BadInputMatrixSpec() : TickSpec("stasis.declined-message-typ
         Fails<ArgumentException>("ForwardAll", "topic of another bus", f => f.Bus.ForwardAll(f.Live, f.Foreign)),
         Check("TopicForward.Cancel", "cancelled twice", f => { var fw = f.Live.ForwardTo(f.Other); fw.Cancel(); fw.Cancel(); return fw; }, "inactive", (_, r) => r is TopicForward { IsActive: false }),
         Fails<ArgumentNullException>("Topic.Publish", "null message", f => { f.Live.Publish(null!); return null; }),
-        Fails<ObjectDisposedException>("Topic.Publish", "disposed topic", f => { f.Disposed.Publish(f.Message); return null; }),
+        Fails<ObjectDisposedException>("Topic.Publish", "destroyed topic", f => { f.Disposed.Publish(f.Message); return null; }),
         Fails<ArgumentNullException>("Topic.Publish<T>", "null type", f => { f.Live.Publish<Tick>(null!, new Tick(0, 0)); return null; }),
         Fails<ArgumentNullException>("Topic.Publish<T>", "null payload", f => { f.Live.Publish(f.Tick, null!); return null; }),
         new("Topic.Publish<T>", "declined type", f => { f.Live.Publish(f.Declined, new Tick(0, 0)); return null; }, new Counted("declined publishes", f => f.DeclinedPublishes)),
         Fails<ArgumentNullException>("Topic.PublishSyncAsync", "null message", f => f.Live.PublishSyncAsync(null!, f.Subscribe())),
         Fails<ArgumentNullException>("Topic.PublishSyncAsync", "null subscription", f => f.Live.PublishSyncAsync(f.Message, null!)),
-        Fails<ObjectDisposedException>("Topic.PublishSyncAsync", "disposed topic", f => f.Disposed.PublishSyncAsync(f.Message, f.Subscribe())),
+        Fails<ObjectDisposedException>("Topic.PublishSyncAsync", "destroyed topic", f => f.Disposed.PublishSyncAsync(f.Message, f.Subscribe())),
         Check("Topic.PublishSyncAsync", "subscription the topic does not reach", f => f.Live.PublishSyncAsync(f.Message, f.Subscribe(f.Other)), "false", (_, r) => r is false),
         Check("Topic.PublishSyncAsync", "ended subscription", f => f.Live.PublishSyncAsync(f.Message, f.Ended), "false", (_, r) => r is false),
         Fails<ArgumentNullException>("Topic.Subscribe", "null handler", f => f.Live.Subscribe((SubscriptionHandler)null!)),
         Fails<ArgumentNullException>("Topic.Subscribe", "null actor", f => f.Live.Subscribe((IActorRef)null!)),
         Fails<ArgumentException>("Topic.Subscribe", "Nobody", f => f.Live.Subscribe(ActorRefs.Nobody)),
-        Fails<ObjectDisposedException>("Topic.Subscribe", "disposed topic", f => f.Subscribe(f.Disposed)),
+        Fails<ObjectDisposedException>("Topic.Subscribe", "destroyed topic", f => f.Subscribe(f.Disposed)),
         Fails<ArgumentException>("Topic.Subscribe", "high-water mark 0", f => f.Live.Subscribe((_, _, _) => { }, Options(high: 0))),
         Fails<ArgumentException>("Topic.Subscribe", "negative high-water mark", f => f.Live.Subscribe((_, _, _) => { }, Options(high: -1))),
         Fails<ArgumentException>("Topic.Subscribe", "negative low-water mark", f => f.Live.Subscribe((_, _, _) => { }, Options(low: -1))),
@@ -115,7 +115,7 @@ public sealed class BadInputMatrixSpec() : TickSpec("stasis.declined-message-typ
         Fails<ArgumentNullException>("Subscription.AcceptMessageType", "null type", f => { f.Subscribe().AcceptMessageType(null!); return null; }),
         Fails<ArgumentNullException>("Subscription.DeclineMessageType", "null type", f => { f.Subscribe().DeclineMessageType(null!); return null; }),
         Fails<TaskCanceledException>("Subscription.JoinAsync", "cancelled token", f => f.Subscribe().JoinAsync(new CancellationToken(canceled: true))),
-        Check("Topic.Dispose", "disposed twice", f => { f.Disposed.Dispose(); return f.Disposed; }, "still disposed, no throw", (_, r) => r is Topic { IsDisposed: true }),
+        Check("Topic.Destroy", "destroyed twice", f => { f.Disposed.Destroy(); return f.Disposed; }, "still destroyed, no throw", (_, r) => r is Topic { IsDestroyed: true }),
         Fails<ArgumentException>("EntityId", "null text", _ => new EntityId(null!)),
         Fails<ArgumentException>("EntityId", "empty text", _ => new EntityId("")),
         Fails<ArgumentNullException>("StasisSettings.Create", "null config", _ => StasisSettings.Create((Config)null!)),

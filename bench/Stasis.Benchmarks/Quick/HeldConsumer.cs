@@ -108,7 +108,7 @@ public sealed class HeldConsumer : IDisposable
         _context.Akka.EventStream.Unsubscribe(_streamActor);
         _context.Akka.Stop(_actor);
         _context.Akka.Stop(_streamActor);
-        _topic.Dispose();
+        _topic.Destroy();
     }
 
     private sealed class Receiver : ReceiveActor

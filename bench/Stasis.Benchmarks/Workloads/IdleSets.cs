@@ -90,7 +90,7 @@ public sealed class IdleSubscriptions(StasisBus bus) : IdleSet
     public override void Destroy()
     {
         foreach (var topic in _topics)
-            topic.Dispose();
+            topic.Destroy();
         WaitAll(_subscriptions.Select(s => s.JoinAsync()));
         WaitAll(_topics.Select(t => t.Actor.WatchAsync()));
         _subscriptions = [];
@@ -112,7 +112,7 @@ public sealed class IdleTopics(StasisBus bus) : IdleSet
     public override void Destroy()
     {
         foreach (var topic in _topics)
-            topic.Dispose();
+            topic.Destroy();
         WaitAll(_topics.Select(t => t.Actor.WatchAsync()));
         _topics = [];
     }

@@ -62,7 +62,7 @@ public sealed class LatencyWorkload : Workload
         return sorted[index] * 1e6 / Stopwatch.Frequency;
     }
 
-    public override void Dispose() => _topic.Dispose();
+    public override void Dispose() => _topic.Destroy();
 
     private void Arm(int messages)
     {

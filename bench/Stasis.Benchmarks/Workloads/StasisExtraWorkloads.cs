@@ -39,7 +39,7 @@ public sealed class StasisRouterWorkload : CountingWorkload
             _topic.Publish(_type, new Ping(i));
     }
 
-    public override void Dispose() => _topic.Dispose();
+    public override void Dispose() => _topic.Destroy();
 
     private sealed record Route1;
     private sealed record Route2;
@@ -88,6 +88,6 @@ public sealed class StasisCachingWorkload : CountingWorkload
     public override void Dispose()
     {
         _caching.Dispose();
-        _upstream.Dispose();
+        _upstream.Destroy();
     }
 }

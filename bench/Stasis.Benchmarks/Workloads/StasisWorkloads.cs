@@ -77,7 +77,7 @@ public sealed class StasisPublishWorkload : CountingWorkload
     public override void Dispose()
     {
         foreach (var topic in _topics)
-            topic.Dispose();
+            topic.Destroy();
     }
 }
 
@@ -109,5 +109,5 @@ public sealed class StasisSubscribeUnsubscribeWorkload : Workload
         _done.Wait();
     }
 
-    public override void Dispose() => _topic.Dispose();
+    public override void Dispose() => _topic.Destroy();
 }

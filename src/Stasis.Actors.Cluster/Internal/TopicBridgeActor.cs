@@ -50,7 +50,7 @@ internal sealed class TopicBridgeActor : ReceiveActor
         if (!envelope.IsProbe)
         {
             var topic = _cluster.Bus.GetTopic(envelope.Topic);
-            if (topic is not { IsDisposed: false, IsClustered: true })
+            if (topic is not { IsDestroyed: false, IsClustered: true })
             {
                 _cluster.Reject(envelope, "the topic is not clustered on this node");
                 return;

@@ -19,7 +19,7 @@ namespace Stasis.Actors.Caching;
 /// <para>The cache is written before the update is published, so a subscriber of <see cref="Topic"/> that queries
 /// the cache on an update sees that update's state or a newer one.</para>
 /// <para><see cref="Unsubscribe"/> stops following upstream (the cache keeps its entries and the topic stays);
-/// <see cref="Dispose"/> also disposes <see cref="Topic"/>, whose subscribers then receive their final messages.
+/// <see cref="Dispose"/> also destroys <see cref="Topic"/>, whose subscribers then receive their final messages.
 /// All members are thread-safe and never block, except the join, which is asynchronous.</para>
 /// </remarks>
 public sealed class CachingTopic : IDisposable
@@ -63,11 +63,11 @@ public sealed class CachingTopic : IDisposable
     /// <param name="cancellationToken">Cancels the wait (not the unsubscription).</param>
     public Task UnsubscribeAndJoinAsync(CancellationToken cancellationToken = default) => Subscription.UnsubscribeAndJoinAsync(cancellationToken);
 
-    /// <summary><see cref="Unsubscribe"/>s and disposes <see cref="Topic"/>. Idempotent.</summary>
+    /// <summary><see cref="Unsubscribe"/>s and destroys <see cref="Topic"/>. Idempotent.</summary>
     public void Dispose()
     {
         Unsubscribe();
-        Topic.Dispose();
+        Topic.Destroy();
     }
 
     /// <inheritdoc />
@@ -117,7 +117,7 @@ public sealed class CachingTopic : IDisposable
 
     private void PublishOwn(StasisMessage? message)
     {
-        if (message is null || Topic.IsDisposed)
+        if (message is null || Topic.IsDestroyed)
             return;
         try
         {

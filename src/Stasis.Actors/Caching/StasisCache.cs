@@ -89,7 +89,7 @@ public sealed class StasisCache
     /// <param name="upstream">The topic whose messages are cached.</param>
     /// <param name="name">The name of the caching topic's own topic; <c>&lt;upstream&gt;-cached</c> when null.</param>
     /// <exception cref="ArgumentException"><paramref name="upstream"/> belongs to another bus.</exception>
-    /// <exception cref="ObjectDisposedException"><paramref name="upstream"/> was disposed.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="upstream"/> was destroyed.</exception>
     public CachingTopic CreateCachingTopic(Topic upstream, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(upstream);

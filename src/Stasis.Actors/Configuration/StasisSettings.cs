@@ -10,7 +10,11 @@ public enum FailurePolicy
     /// <summary>Skip the failed message and go on with the next one (the default).</summary>
     Resume,
 
-    /// <summary>Restart the subscription's actor, keeping its queue, and go on with the next message.</summary>
+    /// <summary>
+    /// Restart the subscription's actor, keeping its mailbox, and go on with the next message. The new incarnation gets
+    /// a new handler from a handler factory (<c>Topic.Subscribe(Func&lt;SubscriptionHandler&gt;)</c>); a plain callback
+    /// is its own state, so for it a restart goes on like <see cref="Resume"/>.
+    /// </summary>
     Restart,
 
     /// <summary>Unsubscribe: the subscription leaves the topic, its already queued messages are delivered, then its final message.</summary>
@@ -50,17 +54,6 @@ public sealed record StasisSettings(
     string? Dispatcher,
     MessageClockKind MessageClock)
 {
-    /// <summary>
-    /// How long a subscription's actor waits (spinning, yielding its core) for more messages when its queue runs dry in a dense stream
-    /// (<c>stasis.subscription.stream-wait</c>; see <c>hocon/stasis.conf</c>). <see cref="TimeSpan.Zero"/> turns it off.
-    /// </summary>
-    public TimeSpan StreamWait { get; init; } = DefaultStreamWait;
-
-    /// <summary>The default <see cref="StreamWait"/>: 5 microseconds.</summary>
-    public static readonly TimeSpan DefaultStreamWait = TimeSpan.FromMicroseconds(5);
-
-    private static readonly TimeSpan MaxStreamWait = TimeSpan.FromMilliseconds(1);
-
     /// <summary>The embedded reference configuration (<c>hocon/stasis.conf</c>).</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource<StasisSettings>("Stasis.Actors.stasis.conf");
 
@@ -104,23 +97,7 @@ public sealed record StasisSettings(
         if (!Enum.TryParse<MessageClockKind>(clockText, ignoreCase: true, out var clock) || !Enum.IsDefined(clock))
             throw new ConfigurationException($"stasis.message-clock must be coarse or precise, was '{clockText}'.");
 
-        var streamWaitText = stasis.GetString("subscription.stream-wait", "5micros");
-        TimeSpan streamWait;
-        try
-        {
-            streamWait = stasis.GetTimeSpan("subscription.stream-wait", DefaultStreamWait, allowInfinite: false);
-        }
-        catch (Exception ex) when (ex is FormatException or OverflowException or ConfigurationException)
-        {
-            throw new ConfigurationException($"stasis.subscription.stream-wait must be a duration such as 5micros, was '{streamWaitText}'.", ex);
-        }
-        if (streamWait < TimeSpan.Zero || streamWait > MaxStreamWait)
-            throw new ConfigurationException($"stasis.subscription.stream-wait must be between 0 and 1ms, was '{streamWaitText}'.");
-
-        return new StasisSettings(eid, declined, high, low, policy, string.IsNullOrWhiteSpace(dispatcher) ? null : dispatcher, clock)
-        {
-            StreamWait = streamWait,
-        };
+        return new StasisSettings(eid, declined, high, low, policy, string.IsNullOrWhiteSpace(dispatcher) ? null : dispatcher, clock);
     }
 
     /// <summary>The low-water mark used when none is given: 90% of <paramref name="highWaterMark"/>, at least 1 below it.</summary>

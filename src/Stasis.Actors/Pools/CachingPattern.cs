@@ -54,11 +54,11 @@ public sealed class CachingPattern : IDisposable
     /// <summary>Deletes the topic of object <paramref name="objectId"/> (its cache entries stay until cleared).</summary>
     public bool DeleteTopic(string objectId) => Topics.Delete(objectId);
 
-    /// <summary>Deletes every object topic, then disposes the caching topic and <see cref="All"/>. Idempotent.</summary>
+    /// <summary>Deletes every object topic, then disposes the caching topic and destroys <see cref="All"/>. Idempotent.</summary>
     public void Dispose()
     {
         Topics.Clear();
         AllCached.Dispose();
-        All.Dispose();
+        All.Destroy();
     }
 }

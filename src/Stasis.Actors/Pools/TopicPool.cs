@@ -11,7 +11,7 @@ namespace Stasis.Actors.Pools;
 /// <para>The pool topic of name <c>x</c> is the bus topic <c>&lt;PoolTopic.Name&gt;/x</c>. A message published on it
 /// reaches its own subscribers and those of <see cref="PoolTopic"/>, which are told it was published on the pool topic
 /// (the original topic).</para>
-/// <para><see cref="Delete"/> cancels the forwarding and disposes the topic: its subscribers receive their final
+/// <para><see cref="Delete"/> cancels the forwarding and destroys the topic: its subscribers receive their final
 /// messages. A later <see cref="GetTopic"/> of the same name makes a fresh topic.</para>
 /// <para><b>Threading.</b> Every member is thread-safe. The pool's map is a concurrent dictionary; the only lock is per
 /// name, held while that one name's topic and forwarding are made, and the bus never calls back into the pool, so
@@ -41,7 +41,7 @@ public sealed class TopicPool
 
     /// <summary>The pool's topic named <paramref name="name"/>, made (with its forwarding) if there is none.</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or white space.</exception>
-    /// <exception cref="ObjectDisposedException"><see cref="PoolTopic"/> was disposed.</exception>
+    /// <exception cref="ObjectDisposedException"><see cref="PoolTopic"/> was destroyed.</exception>
     public Topic GetTopic(string name)
     {
         ValidateName(name);
@@ -58,7 +58,7 @@ public sealed class TopicPool
                 _entries.TryRemove(new KeyValuePair<string, Lazy<Entry>>(name, lazy));
                 throw;
             }
-            if (!entry.Topic.IsDisposed && entry.Forward.IsActive)
+            if (!entry.Topic.IsDestroyed && entry.Forward.IsActive)
                 return entry.Topic;
             // Disposed or cut off outside the pool: replace it with a fresh one.
             _entries.TryRemove(new KeyValuePair<string, Lazy<Entry>>(name, lazy));
@@ -66,7 +66,7 @@ public sealed class TopicPool
     }
 
     /// <summary>
-    /// Removes the topic named <paramref name="name"/>: cancels its forwarding and disposes it.
+    /// Removes the topic named <paramref name="name"/>: cancels its forwarding and destroys it.
     /// </summary>
     /// <returns>True when the pool had it.</returns>
     public bool Delete(string name)
@@ -80,10 +80,10 @@ public sealed class TopicPool
         }
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
         {
-            return true; // never made: the pool topic was disposed, or the bus began shutting down, meanwhile
+            return true; // never made: the pool topic was destroyed, or the bus began shutting down, meanwhile
         }
         entry.Forward.Cancel();
-        entry.Topic.Dispose();
+        entry.Topic.Destroy();
         return true;
     }
 
@@ -109,9 +109,9 @@ public sealed class TopicPool
             {
                 return new Entry(topic, PoolTopic.Bus.ForwardAll(topic, PoolTopic));
             }
-            catch (ObjectDisposedException) when (!PoolTopic.IsDisposed)
+            catch (ObjectDisposedException) when (!PoolTopic.IsDestroyed)
             {
-                // The named topic was disposed between its lookup and the forwarding: make a fresh one.
+                // The named topic was destroyed between its lookup and the forwarding: make a fresh one.
             }
         }
     }

@@ -57,7 +57,7 @@ public sealed class MessageRouter
     /// <param name="topic">The topic to route.</param>
     /// <param name="options">Name, water marks and dispatcher of the router's subscription; its filter must be left unset.</param>
     /// <exception cref="ArgumentException"><paramref name="options"/> sets a filter, or a water mark is out of range.</exception>
-    /// <exception cref="ObjectDisposedException"><paramref name="topic"/> was disposed.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="topic"/> was destroyed.</exception>
     public static MessageRouter Create(Topic topic, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(topic);

@@ -15,12 +15,12 @@ namespace Stasis.Actors.Topics;
 /// <para>Each topic is an actor that owns and supervises its subscriptions (one child actor each).</para>
 /// <para><b>Publishing.</b> <see cref="Publish(StasisMessage)"/> never blocks on subscribers: it reads an immutable
 /// snapshot of every subscription the topic reaches (its own and, flattened, those of every topic it forwards to) and
-/// queues the message on each of them from the calling thread. Because a forwarded message takes no extra actor hop,
+/// tells the message to each of them from the calling thread (a Tell per subscription, no actor hop per topic). Because a forwarded message takes no extra actor hop,
 /// one thread's messages reach every subscription in the order it published them, whichever topics they went through.
 /// </para>
 /// <para>All members are thread-safe and may be called from inside a handler.</para>
 /// </remarks>
-public sealed class Topic : IDisposable
+public sealed class Topic
 {
     private Fanout? _fanout = Fanout.Empty;
     private Fanout? _changeFanout = Fanout.Empty;
@@ -43,14 +43,14 @@ public sealed class Topic : IDisposable
     /// <summary>A free description of the topic (may be empty).</summary>
     public string Detail { get; }
 
-    /// <summary>The topic's unique id within its bus (e.g. <c>topic-7</c>); a disposed and re-created name gets a new id.</summary>
+    /// <summary>The topic's unique id within its bus (e.g. <c>topic-7</c>); a destroyed and re-created name gets a new id.</summary>
     public string Id { get; }
 
     /// <summary>The bus the topic belongs to.</summary>
     public StasisBus Bus { get; }
 
-    /// <summary>True once <see cref="Dispose"/> ran (or the bus shut down).</summary>
-    public bool IsDisposed { get; internal set; }
+    /// <summary>True once <see cref="Destroy"/> ran (or the bus shut down).</summary>
+    public bool IsDestroyed { get; internal set; }
 
     /// <summary>The number of subscriptions made on this topic itself (not through forwarding).</summary>
     public int SubscriberCount => Bus.Graph.DirectCount(this);
@@ -71,7 +71,17 @@ public sealed class Topic : IDisposable
     internal bool IsClustered { get; set; }
 
     /// <summary>The topic's actor: the parent and supervisor of its subscriptions' actors.</summary>
-    internal IActorRef Actor { get; set; } = ActorRefs.Nobody;
+    internal IActorRef Actor { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>The sender of every delivery published here: tells a subscription the topic a message was published to.</summary>
+    internal TopicSender Sender { get; private set; } = null!;
+
+    /// <summary>Binds the topic to its actor (made by the bus before the topic is listed).</summary>
+    internal void Attach(IActorRef actor, IActorRefProvider provider)
+    {
+        Actor = actor;
+        Sender = new TopicSender(this, actor.Path / "publisher", provider);
+    }
 
     // Membership, guarded by the bus's TopicGraph lock. Forwardings are kept as immutable arrays (no list objects): pools
     // and caching patterns make topics by the thousand, most of them without forwarding.
@@ -111,7 +121,7 @@ public sealed class Topic : IDisposable
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     /// <exception cref="ArgumentException">The message's type belongs to another bus.</exception>
-    /// <exception cref="ObjectDisposedException">The topic was disposed (while the bus shuts down, publishing is instead a counted no-op).</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed (while the bus shuts down, publishing is instead a counted no-op).</exception>
     public void Publish(StasisMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -125,7 +135,7 @@ public sealed class Topic : IDisposable
     /// type this is a counted no-op (logged at debug).
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="type"/> or <paramref name="payload"/> is null.</exception>
-    /// <exception cref="ObjectDisposedException">The topic was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed.</exception>
     public void Publish<T>(MessageType<T> type, T payload) where T : class
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -162,12 +172,49 @@ public sealed class Topic : IDisposable
     /// published afterwards reaches it until it unsubscribes.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
-    /// <exception cref="ObjectDisposedException">The topic was disposed.</exception>
-    /// <exception cref="ArgumentException">An option is out of range (water marks).</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (water marks, dispatcher).</exception>
     public Subscription Subscribe(SubscriptionHandler handler, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Bus.Subscribe(this, handler, null, options ?? SubscriptionOptions.Default);
+        return Bus.Subscribe(this, Handler.Of(handler), null, options);
+    }
+
+    /// <summary>
+    /// Subscribes an asynchronous callback (an <c>async</c> lambda binds here): each call's task is awaited before the
+    /// next message is handled, so calls stay ordered and serialized. Otherwise as <see cref="Subscribe(SubscriptionHandler, SubscriptionOptions?)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed.</exception>
+    /// <exception cref="ArgumentException">An option is out of range (water marks, dispatcher).</exception>
+    public Subscription Subscribe(AsyncSubscriptionHandler handler, SubscriptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Bus.Subscribe(this, Handler.Of(handler), null, options);
+    }
+
+    /// <summary>
+    /// Subscribes a callback made by <paramref name="handlerFactory"/>, which is called now and again each time the
+    /// failure policy <c>restart</c> recreates the subscription's actor: state kept in the handler's closure starts
+    /// afresh, as an actor's fields do. Otherwise as <see cref="Subscribe(SubscriptionHandler, SubscriptionOptions?)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="handlerFactory"/> is null or returned null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed.</exception>
+    public Subscription Subscribe(Func<SubscriptionHandler> handlerFactory, SubscriptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        return Bus.Subscribe(this, Made(handlerFactory), () => Made(handlerFactory), options);
+        static Handler Made(Func<SubscriptionHandler> factory) => Handler.Of(factory() ?? throw new ArgumentNullException(nameof(handlerFactory), "The handler factory returned null."));
+    }
+
+    /// <summary>An asynchronous <see cref="Subscribe(Func{SubscriptionHandler}, SubscriptionOptions?)"/>: a factory of async callbacks.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="handlerFactory"/> is null or returned null.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed.</exception>
+    public Subscription Subscribe(Func<AsyncSubscriptionHandler> handlerFactory, SubscriptionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        return Bus.Subscribe(this, Made(handlerFactory), () => Made(handlerFactory), options);
+        static Handler Made(Func<AsyncSubscriptionHandler> factory) => Handler.Of(factory() ?? throw new ArgumentNullException(nameof(handlerFactory), "The handler factory returned null."));
     }
 
     /// <summary>
@@ -176,23 +223,25 @@ public sealed class Topic : IDisposable
     /// subscription. The actor is watched: when it stops without unsubscribing, the subscription ends.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="subscriber"/> is null.</exception>
-    /// <exception cref="ObjectDisposedException">The topic was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed.</exception>
     public Subscription Subscribe(IActorRef subscriber, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
         if (subscriber.IsNobody())
             throw new ArgumentException("Cannot subscribe Nobody or NoSender: give a live actor.", nameof(subscriber));
-        return Bus.Subscribe(this, null, subscriber, options ?? SubscriptionOptions.Default);
+        return Bus.Subscribe(this, Handler.Of(subscriber), null, options);
     }
 
     /// <summary>Forwards every message published here to <paramref name="destination"/>; see <see cref="StasisBus.ForwardAll"/>.</summary>
     public TopicForward ForwardTo(Topic destination) => Bus.ForwardAll(this, destination);
 
     /// <summary>
-    /// Disposes the topic: its name is freed, its forwardings are cancelled, and every subscription on it ends (queued
-    /// messages, then the final message). Idempotent.
+    /// Destroys the topic: its name is freed, its forwardings are cancelled, and every subscription on it ends (queued
+    /// messages, then the final message). Idempotent. A topic is shared by everyone who created or looked up its name,
+    /// so destroying is explicit and not <see cref="IDisposable"/>: a <c>using</c> by one holder must not end everyone's
+    /// subscriptions.
     /// </summary>
-    public void Dispose() => Bus.DisposeTopic(this);
+    public void Destroy() => Bus.DestroyTopic(this);
 
     /// <inheritdoc />
     public override string ToString() => $"topic {Name} ({Id})";
@@ -206,14 +255,14 @@ public sealed class Topic : IDisposable
 
     private bool CanPublish()
     {
-        if (!IsDisposed)
+        if (!IsDestroyed)
             return true;
         if (Bus.IsShuttingDown)
         {
             Bus.Diagnostics.PublishedWhileShuttingDown(this);
             return false;
         }
-        throw new ObjectDisposedException(ToString(), $"Cannot publish to {this}: it was disposed.");
+        throw new ObjectDisposedException(ToString(), $"Cannot publish to {this}: it was destroyed.");
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class TopicForward : IDisposable
     /// <summary>The topic they are forwarded to.</summary>
     public Topic To { get; }
 
-    /// <summary>True until the forwarding is cancelled or one of its topics is disposed.</summary>
+    /// <summary>True until the forwarding is cancelled or one of its topics is destroyed.</summary>
     public bool IsActive { get; internal set; } = true;
 
     /// <summary>Stops the forwarding: messages published after this returns no longer reach <see cref="To"/>'s subscribers. Idempotent.</summary>

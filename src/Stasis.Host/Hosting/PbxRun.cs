@@ -68,7 +68,7 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
     {
         var settings = options.Settings;
         var style = options.Style;
-        // The channel topics live until the actor system's coordinated shutdown disposes every topic: on a cluster node
+        // The channel topics live until the actor system's coordinated shutdown destroys every topic: on a cluster node
         // that is after it left the cluster, so what other nodes send until then still finds channel:all.
         var channels = ChannelTopics.Create(StasisBus.Get(system));
         var client = options.StatsD;

@@ -138,7 +138,7 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
 
         Assert.Equal(9, ((Snapshot)cache.Get(SnapshotType, "a")!.Data).Version);
         Assert.Equal(0, upstream.SubscriberCount);
-        Assert.False(caching.Topic.IsDisposed);
+        Assert.False(caching.Topic.IsDestroyed);
     }
 
     [Fact]
@@ -162,12 +162,12 @@ public sealed class CachingTopicSpec(ITestOutputHelper output) : BusSpec(output)
     }
 
     [Fact]
-    public void Dispose_disposes_the_caching_topics_own_topic()
+    public void Dispose_destroys_the_caching_topics_own_topic()
     {
         var upstream = Bus.CreateTopic(Unique("upstream"));
         var caching = new StasisCache(Bus, SnapshotId).CreateCachingTopic(upstream);
         caching.Dispose();
-        Assert.True(caching.Topic.IsDisposed);
+        Assert.True(caching.Topic.IsDestroyed);
         Assert.False(caching.IsSubscribed);
     }
 

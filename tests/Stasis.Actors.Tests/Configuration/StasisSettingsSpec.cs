@@ -16,7 +16,6 @@ public sealed class StasisSettingsSpec
         Assert.Equal(FailurePolicy.Resume, settings.FailurePolicy);
         Assert.Null(settings.Dispatcher);
         Assert.Equal(MessageClockKind.Coarse, settings.MessageClock);
-        Assert.Equal(TimeSpan.FromMicroseconds(5), settings.StreamWait);
     }
 
     [Fact]
@@ -27,7 +26,6 @@ public sealed class StasisSettingsSpec
             stasis.declined-message-types = ["a", "b"]
             stasis.subscription { high-water-mark = 10, low-water-mark = 3, failure-policy = stop, dispatcher = "my-dispatcher" }
             stasis.message-clock = precise
-            stasis.subscription.stream-wait = 20micros
             """));
         Assert.Equal("node-a", settings.Eid.Value);
         Assert.Equal(["a", "b"], settings.DeclinedMessageTypes.Order());
@@ -36,14 +34,6 @@ public sealed class StasisSettingsSpec
         Assert.Equal(FailurePolicy.Stop, settings.FailurePolicy);
         Assert.Equal("my-dispatcher", settings.Dispatcher);
         Assert.Equal(MessageClockKind.Precise, settings.MessageClock);
-        Assert.Equal(TimeSpan.FromMicroseconds(20), settings.StreamWait);
-    }
-
-    [Fact]
-    public void Stream_wait_zero_turns_it_off()
-    {
-        var settings = StasisSettings.Create(ConfigurationFactory.ParseString("stasis.subscription.stream-wait = 0s"));
-        Assert.Equal(TimeSpan.Zero, settings.StreamWait);
     }
 
     [Theory]
@@ -52,9 +42,6 @@ public sealed class StasisSettingsSpec
     [InlineData("stasis.subscription.low-water-mark = -1", "low-water-mark")]
     [InlineData("stasis.subscription.failure-policy = explode", "failure-policy")]
     [InlineData("stasis.message-clock = sundial", "message-clock")]
-    [InlineData("stasis.subscription.stream-wait = 2ms", "stream-wait")]
-    [InlineData("stasis.subscription.stream-wait = -1ms", "stream-wait")]
-    [InlineData("stasis.subscription.stream-wait = soon", "stream-wait")]
     public void Out_of_range_values_fail_with_the_key_named(string hocon, string key)
     {
         var ex = Assert.Throws<ConfigurationException>(() => StasisSettings.Create(ConfigurationFactory.ParseString(hocon)));

@@ -123,7 +123,7 @@ public sealed class ForwardingSpec(ITestOutputHelper output) : StasisSpec(output
         var a = NewTopic();
         var b = NewTopic();
         var forward = a.ForwardTo(b);
-        b.Dispose();
+        b.Destroy();
         Assert.False(forward.IsActive);
         a.Publish(Ping(1));
         Assert.Equal(1, a.NotDispatchedCount);

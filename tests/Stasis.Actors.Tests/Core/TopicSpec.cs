@@ -41,14 +41,14 @@ public sealed class TopicSpec(ITestOutputHelper output) : StasisSpec(output)
     }
 
     [Fact]
-    public async Task Dispose_ends_every_subscription_after_its_queued_messages()
+    public async Task Destroy_ends_every_subscription_after_its_queued_messages()
     {
         var topic = NewTopic();
         var gate = new ManualResetEventSlim();
         var recorder = Record(topic, also: (_, _, m) => { if (m.Data is Ping { Seq: 1 }) gate.Wait(Patience); });
         for (var i = 1; i <= 5; i++)
             topic.Publish(Ping(i));
-        topic.Dispose();
+        topic.Destroy();
         gate.Set();
         await Await(recorder.Subscription.JoinAsync());
         Assert.Equal([1, 2, 3, 4, 5], recorder.Payloads<Ping>().Select(p => p.Seq));
@@ -57,12 +57,12 @@ public sealed class TopicSpec(ITestOutputHelper output) : StasisSpec(output)
     }
 
     [Fact]
-    public void Disposed_topic_rejects_publish_and_subscribe_and_frees_its_name()
+    public void Destroyed_topic_rejects_publish_and_subscribe_and_frees_its_name()
     {
         var topic = Bus.CreateTopic("short-lived");
-        topic.Dispose();
-        topic.Dispose(); // idempotent
-        Assert.True(topic.IsDisposed);
+        topic.Destroy();
+        topic.Destroy(); // idempotent
+        Assert.True(topic.IsDestroyed);
         Assert.Throws<ObjectDisposedException>(() => topic.Publish(Ping(1)));
         Assert.Throws<ObjectDisposedException>(() => topic.Subscribe((_, _, _) => { }));
         Assert.Throws<ObjectDisposedException>(() => topic.ForwardTo(NewTopic()));
@@ -72,13 +72,13 @@ public sealed class TopicSpec(ITestOutputHelper output) : StasisSpec(output)
     }
 
     [Fact]
-    public void Disposed_topic_actor_stops_after_its_subscriptions()
+    public void Destroyed_topic_actor_stops_after_its_subscriptions()
     {
         var topic = NewTopic();
         Record(topic);
         var watcher = CreateTestProbe();
         watcher.Watch(topic.Actor);
-        topic.Dispose();
+        topic.Destroy();
         watcher.ExpectTerminated(topic.Actor, Patience);
     }
 

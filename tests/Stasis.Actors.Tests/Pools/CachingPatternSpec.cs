@@ -23,6 +23,6 @@ public sealed class CachingPatternSpec(ITestOutputHelper output) : BusSpec(outpu
         AwaitCondition(() => channels.Cache.Get(SnapshotType, "chan-1") is not null, Patience);
         Assert.Equal(channels.All.Name + "/chan-1", chan1.Name);
         Assert.True(channels.DeleteTopic("chan-1"));
-        Assert.True(chan1.IsDisposed);
+        Assert.True(chan1.IsDestroyed);
     }
 }

@@ -48,7 +48,7 @@ public sealed class TopicPoolSpec(ITestOutputHelper output) : BusSpec(output)
         Assert.True(pool.Delete("a"));
 
         await subscription.JoinAsync().WaitAsync(Patience);
-        Assert.True(a.IsDisposed);
+        Assert.True(a.IsDestroyed);
         Assert.False(pool.Exists("a"));
         Assert.False(pool.Delete("a"));
         Assert.NotSame(a, pool.GetTopic("a"));

@@ -87,7 +87,7 @@ public sealed class ResumePolicySpec : TickSpec
         Assert.Equal(20, failing.Ticks.Count());
         sibling.AssertReceivedAll(siblingSub, new Dictionary<int, int> { [0] = 20 });
         upstream.AssertReceivedAll(upstreamSub, new Dictionary<int, int> { [0] = 20 });
-        Assert.False(child.IsDisposed);
+        Assert.False(child.IsDestroyed);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using Akka.Actor;
-using Akka.Event;
+using Akka.Dispatch;
+using Stasis.Actors.Messages;
+using Stasis.Actors.Topics;
+using Stasis.Actors.Topics.Internal;
 
 namespace Stasis.Actors.Subscriptions.Internal;
 
@@ -7,37 +10,34 @@ namespace Stasis.Actors.Subscriptions.Internal;
 internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done);
 
 /// <summary>
-/// The actor behind a <see cref="Subscription"/>: the only reader of the subscription's queue
-/// (<see cref="SubscriptionQueue"/>), so deliveries are handled in order and one at a time. Publishers wake it up with
-/// <see cref="Wake"/> when the queue goes from idle to busy. A child of its topic's actor, which supervises it.
+/// The actor behind a <see cref="Subscription"/>. Publishers tell it each delivery (a <see cref="StasisMessage"/> whose
+/// sender is the <see cref="TopicSender"/> of the topic it was published to); its mailbox (<see cref="SubscriptionQueue"/>)
+/// keeps them in publish order and Akka runs them one at a time, a dispatcher's throughput per turn. A child of its
+/// topic's actor, which applies the failure policy.
 /// </summary>
+/// <remarks>
+/// <para>An async handler's task is awaited with <see cref="ActorTaskScheduler.RunTask(Func{Task})"/>: the mailbox is
+/// suspended until it completes, so the next message waits, and a failure after an <c>await</c> reaches the supervisor.</para>
+/// <para>The final message: <see cref="Subscription.Unsubscribe"/> tells a <see cref="PoisonPill"/> behind every delivery
+/// queued before it, and <see cref="PostStop"/> delivers the final message, so it is last whatever ended the actor.</para>
+/// </remarks>
 internal sealed class SubscriptionActor : ActorBase
 {
     private readonly Subscription _subscription;
-    private readonly int _batch;
+    private readonly Handler _handler;
+    private readonly HandlerCounters _counters;
 
     public SubscriptionActor(Subscription subscription)
     {
         _subscription = subscription;
-        // Deliveries handled per wake-up: the dispatcher's throughput (how many messages an actor handles per turn).
-        _batch = Math.Max(1, Context.Dispatcher.Throughput);
-        subscription.AttachCounters();
+        _handler = subscription.NextHandler(); // a handler factory makes a new one for each incarnation (restart)
+        _counters = subscription.AttachCounters();
     }
 
     public static Props Props(Subscription subscription, string? dispatcher)
     {
         var props = Akka.Actor.Props.CreateBy(new Producer(subscription)).WithMailbox(SubscriptionMailbox.ConfigPath);
         return dispatcher is null ? props : props.WithDispatcher(dispatcher);
-    }
-
-    /// <summary>Tells the actor that its subscription's queue has deliveries to handle.</summary>
-    public sealed class Wake : IDeadLetterSuppression
-    {
-        public static readonly Wake Instance = new();
-
-        private Wake()
-        {
-        }
     }
 
     /// <summary>
@@ -57,13 +57,16 @@ internal sealed class SubscriptionActor : ActorBase
     {
         switch (message)
         {
-            case Wake:
-                _subscription.HandleQueued(Self, _batch);
+            case StasisMessage delivery:
+                Handle((Sender as TopicSender)?.Topic ?? _subscription.Topic, delivery, null);
                 return true;
-            case WatchTarget when _subscription.Target is { } target:
+            case SyncDelivery sync:
+                Handle(sync.Envelope.Topic, sync.Envelope.Message, sync.Done);
+                return true;
+            case WatchTarget when _handler.Target is { } target:
                 Context.Watch(target); // kept by the actor's cell across restarts
                 return true;
-            case Terminated terminated when terminated.ActorRef.Equals(_subscription.Target):
+            case Terminated terminated when terminated.ActorRef.Equals(_handler.Target):
                 // An actor subscriber that stops without unsubscribing must not stay in the topic's subscriber set.
                 _subscription.Unsubscribe();
                 return true;
@@ -72,12 +75,117 @@ internal sealed class SubscriptionActor : ActorBase
         }
     }
 
+    private void Handle(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
+    {
+        var start = _counters.StartTiming();
+        ValueTask pending;
+        try
+        {
+            pending = _handler.Invoke(_subscription, topic, message);
+            if (pending.IsCompleted)
+            {
+                pending.GetAwaiter().GetResult(); // throws what a faulted handler task holds
+                Handled(start, done);
+                return;
+            }
+        }
+        catch (Exception ex)
+        {
+            throw Failed(start, topic, message, done, ex);
+        }
+        ActorTaskScheduler.RunTask(() => AwaitHandler(pending, start, topic, message, done));
+    }
+
+    /// <summary>Runs on the actor's task scheduler: the continuation after the handler's task runs as the actor.</summary>
+    private async Task AwaitHandler(ValueTask pending, long start, Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception ex)
+        {
+            throw Failed(start, topic, message, done, ex);
+        }
+        Handled(start, done);
+    }
+
+    private void Handled(long start, TaskCompletionSource<bool>? done)
+    {
+        _counters.Count(_subscription, start, failed: false);
+        _subscription.CheckRecovered();
+        done?.TrySetResult(true);
+    }
+
+    /// <summary>Counts a failed call and wraps its exception for the supervisor (the topic's actor).</summary>
+    private SubscriptionHandlerException Failed(long start, Topic topic, StasisMessage message, TaskCompletionSource<bool>? done, Exception ex)
+    {
+        _counters.Count(_subscription, start, failed: true);
+        _subscription.CheckRecovered();
+        var failure = new SubscriptionHandlerException(_subscription, new StasisEnvelope(topic, message), ex);
+        done?.TrySetException(failure);
+        return failure;
+    }
+
     // A restart keeps the subscription going: PostStop (and so the final message) must not run.
     protected override void PreRestart(Exception reason, object message)
     {
     }
 
-    protected override void PostStop() => _subscription.OnStopped();
+    /// <summary>
+    /// Whatever stopped the actor (the final message's PoisonPill, the failure policy, the topic's destruction, the actor
+    /// system's shutdown), the final message is delivered once, last. Deliveries still queued are handled first: those
+    /// whose publisher read the topic's subscriptions just before the unsubscription, so they queued behind the
+    /// PoisonPill. The supervisor cannot act on a stopped actor: their failures are counted and logged (as "resume").
+    /// </summary>
+    protected override void PostStop()
+    {
+        var final = _subscription.Stopped();
+        if (final is null)
+            return; // never started (see Subscription.Abandon)
+        var tail = DeliverTail(final);
+        if (tail.IsCompleted)
+            _subscription.Finish();
+        else
+            tail.ContinueWith(static (_, s) => ((Subscription)s!).Finish(), _subscription, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Delivers what is left in the mailbox, then the final message; completes at once for handlers that do not await.</summary>
+    private async Task DeliverTail(StasisMessage final)
+    {
+        while (_subscription.Queue.TryDequeue(out var envelope))
+        {
+            var (topic, message, done) = envelope.Message switch
+            {
+                StasisMessage m => ((envelope.Sender as TopicSender)?.Topic ?? _subscription.Topic, m, null),
+                SyncDelivery s => (s.Envelope.Topic, s.Envelope.Message, s.Done),
+                _ => default((Topic, StasisMessage, TaskCompletionSource<bool>?)),
+            };
+            if (message is null)
+                continue;
+            var start = _counters.StartTiming();
+            try
+            {
+                await _handler.Invoke(_subscription, topic, message);
+                Handled(start, done);
+            }
+            catch (Exception ex)
+            {
+                var failure = Failed(start, topic, message, done, ex);
+                _subscription.Topic.Bus.Diagnostics.HandlerFailed(_subscription.Topic, failure, failure, Configuration.FailurePolicy.Resume);
+            }
+        }
+        _subscription.MarkDone();
+        try
+        {
+            await _handler.Invoke(_subscription, _subscription.Topic, final);
+        }
+        catch (Exception ex)
+        {
+            _subscription.Topic.Bus.Diagnostics.FinalHandlerFailed(_subscription, ex);
+        }
+    }
 
     private sealed class Producer(Subscription subscription) : IIndirectActorProducer
     {

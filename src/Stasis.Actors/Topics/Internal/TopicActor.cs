@@ -7,7 +7,7 @@ namespace Stasis.Actors.Topics.Internal;
 /// <summary>
 /// The actor of a <see cref="Topic"/>: parent and supervisor of its subscriptions' actors. A failing handler never
 /// reaches the topic: <c>stasis.subscription.failure-policy</c> decides what happens to that one subscription.
-/// On <see cref="Stop"/> (topic disposal) it waits for its subscriptions to deliver their final messages, then stops.
+/// On <see cref="Stop"/> (topic destruction) it waits for its subscriptions to deliver their final messages, then stops.
 /// </summary>
 internal sealed class TopicActor : ActorBase
 {
@@ -18,7 +18,7 @@ internal sealed class TopicActor : ActorBase
 
     public static Props Props(Topic topic) => Akka.Actor.Props.Create(() => new TopicActor(topic));
 
-    /// <summary>Tells a disposed topic's actor to stop once every subscription actor has stopped.</summary>
+    /// <summary>Tells a destroyed topic's actor to stop once every subscription actor has stopped.</summary>
     public sealed class Stop
     {
         public static readonly Stop Instance = new();

@@ -90,8 +90,8 @@ internal sealed class TopicGraph
         var topic = subscription.Topic;
         lock (_lock)
         {
-            if (topic.IsDisposed)
-                throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was disposed.");
+            if (topic.IsDestroyed)
+                throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
             if (!subscription.IsSubscribed) // its actor stopped before it could join (the actor system is shutting down)
                 throw new InvalidOperationException($"Cannot subscribe to {topic}: the subscription's actor stopped before it joined the topic.");
             subscription.Enqueue(subscribeChange, topic);
@@ -103,13 +103,12 @@ internal sealed class TopicGraph
     }
 
     /// <summary>
-    /// Removes a subscription from its topic and publishes its "Unsubscribe" change to the topic's remaining
-    /// subscribers. Returns that change: the removed subscription's final message.
+    /// Removes a subscription from its topic and publishes its "Unsubscribe" <paramref name="change"/> (its final
+    /// message) to the topic's remaining subscribers.
     /// </summary>
-    public StasisMessage RemoveSubscription(Subscription subscription)
+    public void RemoveSubscription(Subscription subscription, StasisMessage change)
     {
         var topic = subscription.Topic;
-        var change = _bus.SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, subscription.Id, SubscriptionChangeKind.Unsubscribe))!;
         lock (_lock)
         {
             if (topic.Direct.Remove(subscription))
@@ -119,7 +118,6 @@ internal sealed class TopicGraph
                 topic.DispatchChange(change); // only a subscription that joined was announced, so only it is
             }
         }
-        return change;
     }
 
     public void ChangeFilter(Subscription subscription, Action change)
@@ -150,10 +148,10 @@ internal sealed class TopicGraph
     {
         lock (_lock)
         {
-            if (from.IsDisposed)
-                throw new ObjectDisposedException(from.ToString(), $"Cannot forward from {from}: it was disposed.");
-            if (to.IsDisposed)
-                throw new ObjectDisposedException(to.ToString(), $"Cannot forward to {to}: it was disposed.");
+            if (from.IsDestroyed)
+                throw new ObjectDisposedException(from.ToString(), $"Cannot forward from {from}: it was destroyed.");
+            if (to.IsDestroyed)
+                throw new ObjectDisposedException(to.ToString(), $"Cannot forward to {to}: it was destroyed.");
             if (PathBetween(to, from) is { } path)
                 throw new InvalidOperationException($"Forwarding {from.Name} to {to.Name} would make a cycle: {string.Join(" -> ", path.Select(t => t.Name))} -> {to.Name}.");
             var forward = new TopicForward(from, to);
@@ -170,14 +168,14 @@ internal sealed class TopicGraph
             Unlink(forward);
     }
 
-    /// <summary>Marks the topic disposed, frees its name and cuts its forwardings; returns its own subscriptions.</summary>
+    /// <summary>Marks the topic destroyed, frees its name and cuts its forwardings; returns its own subscriptions.</summary>
     public Subscription[]? Dispose(Topic topic)
     {
         lock (_lock)
         {
-            if (topic.IsDisposed)
+            if (topic.IsDestroyed)
                 return null;
-            topic.IsDisposed = true;
+            topic.IsDestroyed = true;
             _topics.TryRemove(new KeyValuePair<string, Topic>(topic.Name, topic));
             foreach (var forward in topic.Outgoing.AddRange(topic.Incoming))
                 Unlink(forward);
