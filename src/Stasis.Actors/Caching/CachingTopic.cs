@@ -22,7 +22,7 @@ namespace Stasis.Actors.Caching;
 /// <see cref="Dispose"/> also destroys <see cref="Topic"/>, whose subscribers then receive their final messages.
 /// All members are thread-safe and never block, except the join, which is asynchronous.</para>
 /// </remarks>
-public sealed class CachingTopic : IDisposable
+public sealed class CachingTopic : IDisposable, IAsyncDisposable
 {
     private readonly MessageType<CacheUpdate> _updateType;
     private readonly MessageType<CacheClear> _clearType;
@@ -67,6 +67,16 @@ public sealed class CachingTopic : IDisposable
     public void Dispose()
     {
         Unsubscribe();
+        Topic.Destroy();
+    }
+
+    /// <summary>
+    /// Unsubscribes, waits until every queued upstream message was cached (<see cref="UnsubscribeAndJoinAsync"/>), then
+    /// destroys <see cref="Topic"/>, whose subscribers then receive their final messages.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await UnsubscribeAndJoinAsync().ConfigureAwait(false);
         Topic.Destroy();
     }
 

@@ -13,6 +13,21 @@ namespace Stasis.Actors.Routing;
 /// <param name="payload">The message's payload, typed.</param>
 public delegate void RouteHandler<in T>(MessageRouter router, Topic topic, StasisMessage message, T payload) where T : class;
 
+/// <summary>An asynchronous <see cref="RouteHandler{T}"/>: awaited before the router handles its next message.</summary>
+/// <param name="router">The router dispatching the message.</param>
+/// <param name="topic">The topic the message was originally published to.</param>
+/// <param name="message">The message.</param>
+/// <param name="payload">The message's payload, typed.</param>
+/// <returns>Completes when the message is handled.</returns>
+public delegate ValueTask AsyncRouteHandler<in T>(MessageRouter router, Topic topic, StasisMessage message, T payload) where T : class;
+
+/// <summary>An asynchronous <see cref="DefaultRouteHandler"/>: awaited before the router handles its next message.</summary>
+/// <param name="router">The router dispatching the message.</param>
+/// <param name="topic">The topic the message was originally published to.</param>
+/// <param name="message">The message.</param>
+/// <returns>Completes when the message is handled.</returns>
+public delegate ValueTask AsyncDefaultRouteHandler(MessageRouter router, Topic topic, StasisMessage message);
+
 /// <summary>A router's default route: every message no other route takes, the final message included.</summary>
 /// <param name="router">The router dispatching the message.</param>
 /// <param name="topic">The topic the message was originally published to.</param>
@@ -24,25 +39,26 @@ public delegate void DefaultRouteHandler(MessageRouter router, Topic topic, Stas
 /// default route (Asterisk's <c>stasis_message_router</c>). Made by <see cref="Create"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Routes.</b> <see cref="AddRoute{T}"/> routes payloads of CLR type <c>T</c> (and types derived from it:
-/// the most derived route wins). <see cref="AddCacheRoute{TSnapshot}"/> routes <see cref="CacheUpdate"/>s by the
+/// <para><b>Routes.</b> <see cref="AddRoute{T}(RouteHandler{T})"/> routes payloads of CLR type <c>T</c> (and types derived from it:
+/// the most derived route wins). <see cref="AddCacheRoute{TSnapshot}(RouteHandler{CacheUpdate})"/> routes <see cref="CacheUpdate"/>s by the
 /// payload type of the snapshots inside; a cache update no cache route takes falls back to a
 /// <c>AddRoute&lt;CacheUpdate&gt;</c> route, then to the default route. Adding a second route for the same type is
 /// rejected with <see cref="InvalidOperationException"/> (remove the first one to replace it);
-/// <see cref="SetDefaultRoute"/> replaces the default route. Routes may be added and removed at any time, from any
+/// <see cref="SetDefaultRoute(DefaultRouteHandler)"/> replaces the default route. Each has an async overload (an
+/// <c>async</c> lambda binds to it) whose task is awaited before the next message. Routes may be added and removed at any time, from any
 /// thread, also from inside a route and while messages flow: each message is dispatched through the routes current
 /// when its handling starts.</para>
 /// <para><b>Filtering.</b> Without a default route the router accepts only the message types some route takes (plus
 /// subscription changes): other messages are filtered before they are queued. With a default route every message
 /// is queued. The subscription's own "Subscribe" and final "Unsubscribe" changes always arrive.</para>
 /// <para><b>Subscription promises.</b> The router is one callback subscription: routes run ordered (publish order)
-/// and serialized (one at a time). The final message goes to the default route (or to a
+/// and serialized (one at a time; an async route's task is awaited before the next message). The final message goes to the default route (or to a
 /// <c>AddRoute&lt;SubscriptionChange&gt;</c> route when there is one) and is the last call;
 /// <see cref="IsFinalMessage"/> tells it apart. <see cref="UnsubscribeAndJoinAsync"/> completes after it was handled.
 /// A message no route takes (no default route) is counted in <see cref="UnroutedCount"/>. Water marks and the
 /// dispatcher come from the <see cref="SubscriptionOptions"/> given to <see cref="Create"/>.</para>
 /// </remarks>
-public sealed class MessageRouter
+public sealed class MessageRouter : IAsyncDisposable
 {
     private readonly RouterCore _core;
 
@@ -50,7 +66,7 @@ public sealed class MessageRouter
     {
         Topic = topic;
         _core = new RouterCore(topic.Bus);
-        _core.Subscribe(topic, options, o => topic.Subscribe((s, t, m) => _core.Dispatch(s, t, m), o));
+        _core.Subscribe(topic, options, o => topic.Subscribe((AsyncSubscriptionHandler)_core.Dispatch, o));
     }
 
     /// <summary>Creates a router subscribed to <paramref name="topic"/>, with no routes yet.</summary>
@@ -87,6 +103,14 @@ public sealed class MessageRouter
     public void AddRoute<T>(RouteHandler<T> handler) where T : class
     {
         ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithRoute(typeof(T), RouterCore.Sync((topic, message) => handler(this, topic, message, (T)message.Data))));
+    }
+
+    /// <summary>Routes messages whose payload is a <typeparamref name="T"/> to an async handler (an <c>async</c> lambda binds here).</summary>
+    /// <exception cref="InvalidOperationException">A route for <typeparamref name="T"/> exists.</exception>
+    public void AddRoute<T>(AsyncRouteHandler<T> handler) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
         _core.Change(t => t.WithRoute(typeof(T), (topic, message) => handler(this, topic, message, (T)message.Data)));
     }
 
@@ -98,6 +122,14 @@ public sealed class MessageRouter
     public void AddCacheRoute<TSnapshot>(RouteHandler<CacheUpdate> handler) where TSnapshot : class
     {
         ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), RouterCore.Sync((topic, message) => handler(this, topic, message, (CacheUpdate)message.Data))));
+    }
+
+    /// <summary>Routes <see cref="CacheUpdate"/>s whose snapshots' payload is a <typeparamref name="TSnapshot"/> to an async handler.</summary>
+    /// <exception cref="InvalidOperationException">A cache route for <typeparamref name="TSnapshot"/> exists.</exception>
+    public void AddCacheRoute<TSnapshot>(AsyncRouteHandler<CacheUpdate> handler) where TSnapshot : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
         _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), (topic, message) => handler(this, topic, message, (CacheUpdate)message.Data)));
     }
 
@@ -106,6 +138,13 @@ public sealed class MessageRouter
 
     /// <summary>Sets (or replaces) the default route. From now on every message is queued (no filtering).</summary>
     public void SetDefaultRoute(DefaultRouteHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithDefault(RouterCore.Sync((topic, message) => handler(this, topic, message))));
+    }
+
+    /// <summary>Sets (or replaces) the default route with an async handler. From now on every message is queued (no filtering).</summary>
+    public void SetDefaultRoute(AsyncDefaultRouteHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
         _core.Change(t => t.WithDefault((topic, message) => handler(this, topic, message)));
@@ -132,6 +171,9 @@ public sealed class MessageRouter
     /// <summary>Completes once the final message was routed.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     public Task JoinAsync(CancellationToken cancellationToken = default) => Subscription.JoinAsync(cancellationToken);
+
+    /// <summary>Unsubscribes and waits for the final message to be routed (<see cref="UnsubscribeAndJoinAsync"/>).</summary>
+    public ValueTask DisposeAsync() => new(UnsubscribeAndJoinAsync());
 
     /// <inheritdoc />
     public override string ToString() => $"router of {Topic.Name}";

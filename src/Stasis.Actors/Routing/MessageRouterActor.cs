@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Dispatch;
 using Stasis.Actors.Caching;
+using Stasis.Actors.Configuration;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Routing.Internal;
 using Stasis.Actors.Subscriptions;
@@ -20,16 +22,20 @@ namespace Stasis.Actors.Routing;
 /// snapshots' payload type, and <see cref="ReceiveAnyMessage"/> sets the default route, which receives the final
 /// message. Without a default route, message types no route takes are filtered before queueing. While a route runs,
 /// <see cref="CurrentEnvelope"/> holds the envelope (for the original topic).</para>
-/// <para>Routes run on the actor, one message at a time, in publish order. Other messages go to
-/// <see cref="ReceiveOther"/>. A route that throws is logged (topic, subscription, message type) and counted, and
-/// its message skipped; the actor goes on in order. A restart for any other reason (by this actor's supervisor)
-/// unsubscribes the old instance and subscribes the new one.</para>
+/// <para>Routes run on the actor, one message at a time, in publish order; an async route (<see cref="ReceiveAsync{T}"/>)
+/// is awaited before the next message, as <c>ReceiveActor.ReceiveAsync</c> does. Other messages go to
+/// <see cref="ReceiveOther"/>. A route that throws is logged (topic, subscription, message type), counted and its
+/// message skipped, then <c>stasis.subscription.failure-policy</c> applies: <c>resume</c> goes on; <c>stop</c>
+/// unsubscribes (queued messages, then the final message, still arrive); <c>restart</c> throws the failure to this
+/// actor's supervisor, whose restart makes a new instance (the constructor declares the routes again) that keeps the
+/// subscription and its queue, so no message is lost or reordered.</para>
 /// </remarks>
 public abstract class MessageRouterActor : ActorBase
 {
     private readonly RouterCore _core;
     private readonly SubscriptionOptions? _options;
     private Subscription? _subscription;
+    private bool _restarting;
 
     /// <summary>Prepares the router; it subscribes to <paramref name="topic"/> when the actor starts.</summary>
     /// <param name="topic">The topic to route.</param>
@@ -56,7 +62,15 @@ public abstract class MessageRouterActor : ActorBase
     protected void Receive<T>(Action<T> handler) where T : class
     {
         ArgumentNullException.ThrowIfNull(handler);
-        _core.Change(t => t.WithRoute(typeof(T), (_, message) => handler((T)message.Data)));
+        _core.Change(t => t.WithRoute(typeof(T), RouterCore.Sync((_, message) => handler((T)message.Data))));
+    }
+
+    /// <summary>Routes payloads of type <typeparamref name="T"/> to an async handler, awaited before the next message.</summary>
+    /// <exception cref="InvalidOperationException">A route for <typeparamref name="T"/> exists.</exception>
+    protected void ReceiveAsync<T>(Func<T, Task> handler) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithRoute(typeof(T), (_, message) => new ValueTask(handler((T)message.Data))));
     }
 
     /// <summary>Routes <see cref="CacheUpdate"/>s whose snapshots' payload is a <typeparamref name="TSnapshot"/>.</summary>
@@ -64,14 +78,21 @@ public abstract class MessageRouterActor : ActorBase
     protected void ReceiveCacheUpdate<TSnapshot>(Action<CacheUpdate> handler) where TSnapshot : class
     {
         ArgumentNullException.ThrowIfNull(handler);
-        _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), (_, message) => handler((CacheUpdate)message.Data)));
+        _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), RouterCore.Sync((_, message) => handler((CacheUpdate)message.Data))));
     }
 
     /// <summary>Sets (or replaces) the default route, which also receives the final message; turns filtering off.</summary>
     protected void ReceiveAnyMessage(Action<StasisMessage> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        _core.Change(t => t.WithDefault((_, message) => handler(message)));
+        _core.Change(t => t.WithDefault(RouterCore.Sync((_, message) => handler(message))));
+    }
+
+    /// <summary>Sets (or replaces) the default route with an async handler, awaited before the next message.</summary>
+    protected void ReceiveAnyMessageAsync(Func<StasisMessage, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithDefault((_, message) => new ValueTask(handler(message))));
     }
 
     /// <summary>Removes the route for <typeparamref name="T"/>.</summary>
@@ -93,33 +114,87 @@ public abstract class MessageRouterActor : ActorBase
         if (message is not StasisEnvelope envelope || _subscription is null)
             return ReceiveOther(message);
         CurrentEnvelope = envelope;
+        ValueTask pending;
         try
         {
-            _core.Dispatch(_subscription, envelope.Topic, envelope.Message);
+            pending = _core.Dispatch(_subscription, envelope.Topic, envelope.Message);
+            if (pending.IsCompleted)
+                pending.GetAwaiter().GetResult(); // throws what a faulted route task holds
         }
         catch (Exception ex)
         {
-            // A route failure is logged and counted, and the message skipped, as the "resume" policy does for callback
-            // routers. Letting it reach this actor's supervisor would restart the actor, and a restart re-subscribes:
-            // the old subscription's queue would then interleave with the new one's.
-            var failure = new SubscriptionHandlerException(_subscription, envelope, ex);
-            Topic.Bus.Diagnostics.HandlerFailed(Topic, failure, failure, Configuration.FailurePolicy.Resume);
+            CurrentEnvelope = null;
+            RouteFailed(envelope, ex);
+            return true;
+        }
+        if (pending.IsCompleted)
+            CurrentEnvelope = null;
+        else
+            ActorTaskScheduler.RunTask(() => AwaitRoute(pending, envelope)); // the mailbox waits for the route's task
+        return true;
+    }
+
+    private async Task AwaitRoute(ValueTask pending, StasisEnvelope envelope)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception ex)
+        {
+            RouteFailed(envelope, ex);
         }
         finally
         {
             CurrentEnvelope = null;
         }
-        return true;
+    }
+
+    /// <summary>Logs and counts a route failure, then applies the failure policy (see the class remarks).</summary>
+    private void RouteFailed(StasisEnvelope envelope, Exception ex)
+    {
+        var failure = new SubscriptionHandlerException(_subscription!, envelope, ex);
+        var policy = Topic.Bus.Settings.FailurePolicy;
+        Topic.Bus.Diagnostics.HandlerFailed(Topic, failure, failure, policy);
+        if (policy == FailurePolicy.Stop)
+            _subscription!.Unsubscribe();
+        else if (policy == FailurePolicy.Restart)
+            throw failure;
     }
 
     /// <summary>Subscribes the actor to <see cref="Topic"/>. Overrides must call the base.</summary>
     protected override void PreStart() =>
         _subscription = _core.Subscribe(Topic, _options, o => Topic.Subscribe(Self, o));
 
-    /// <summary>Unsubscribes the actor. Overrides must call the base.</summary>
+    /// <summary>Keeps the subscription across a restart (see <see cref="PostRestart"/>). Overrides must call the base.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _restarting = true;
+        base.PreRestart(reason, message); // stops the children and calls PostStop, which then keeps the subscription
+    }
+
+    /// <summary>
+    /// The new instance takes over the subscription of the one that failed: same subscription, same queue, nothing
+    /// lost or reordered; its own routes (declared by its constructor) decide the filter. Overrides must call the base.
+    /// </summary>
+    protected override void PostRestart(Exception reason)
+    {
+        if (Topic.Bus.Graph.FindSubscription(Topic, Self) is { } subscription)
+        {
+            _core.Adopt(subscription);
+            _subscription = subscription;
+        }
+        else
+        {
+            PreStart(); // the subscription ended meanwhile (its topic was destroyed): subscribe afresh
+        }
+    }
+
+    /// <summary>Unsubscribes the actor (not when it is being restarted). Overrides must call the base.</summary>
     protected override void PostStop()
     {
-        _subscription?.Unsubscribe();
+        if (!_restarting)
+            _subscription?.Unsubscribe();
         _core.StopWatching();
     }
 }

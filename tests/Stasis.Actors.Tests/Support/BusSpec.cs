@@ -17,7 +17,7 @@ public sealed record Dog(string Name) : Animal(Name);
 /// <summary>The bus spec base with the routing, caching and pool specs' message types.</summary>
 public abstract class BusSpec : StasisSpec
 {
-    protected BusSpec(ITestOutputHelper output) : base(output)
+    protected BusSpec(ITestOutputHelper output, string? config = null) : base(output, config)
     {
         SnapshotType = Bus.CreateMessageType<Snapshot>("test_snapshot");
         BeatType = Bus.CreateMessageType<Beat>("test_beat");

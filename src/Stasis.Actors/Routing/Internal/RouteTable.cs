@@ -5,8 +5,8 @@ using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Routing.Internal;
 
-/// <summary>A route's target, with the payload already known to match the route.</summary>
-internal delegate void Route(Topic topic, StasisMessage message);
+/// <summary>A route's target, with the payload already known to match the route; completes when the message is handled.</summary>
+internal delegate ValueTask Route(Topic topic, StasisMessage message);
 
 /// <summary>
 /// An immutable dispatch table: routes by payload CLR type, cache-update routes by the payload CLR type of the

@@ -73,24 +73,40 @@ internal sealed class RouterCore
         }
     }
 
-    public void Dispatch(Subscription subscription, Topic topic, StasisMessage message)
+    /// <summary>Routes one message through the current table; the task completes when its route has handled it.</summary>
+    public ValueTask Dispatch(Subscription subscription, Topic topic, StasisMessage message)
     {
         // A callback's first message can run before Subscribe returned: the handler's subscription is the same one.
         if (_subscription is null)
             Interlocked.CompareExchange(ref _subscription, subscription, null);
-        try
+        if (subscription.IsFinalMessage(message))
+            StopWatching();
+        if (_table.Resolve(message) is { } route)
+            return route(topic, message);
+        Interlocked.Increment(ref _unrouted);
+        return default;
+    }
+
+    /// <summary>
+    /// Takes over <paramref name="subscription"/>, made by an earlier incarnation of a router actor (restarted by its
+    /// supervisor): the subscription, its place in the topic and its queue are kept; its filter follows this table.
+    /// </summary>
+    public void Adopt(Subscription subscription)
+    {
+        lock (_lock)
         {
-            if (_table.Resolve(message) is { } route)
-                route(topic, message);
-            else
-                Interlocked.Increment(ref _unrouted);
-        }
-        finally
-        {
-            if (subscription.IsFinalMessage(message))
-                StopWatching();
+            _typeWatch = _bus.WatchMessageTypes(OnMessageTypeCreated);
+            Volatile.Write(ref _subscription, subscription);
+            ApplyFilter(_table, force: true);
         }
     }
+
+    /// <summary>A synchronous route as a <see cref="Route"/>.</summary>
+    public static Route Sync(Action<Topic, StasisMessage> route) => (topic, message) =>
+    {
+        route(topic, message);
+        return default;
+    };
 
     public void StopWatching()
     {

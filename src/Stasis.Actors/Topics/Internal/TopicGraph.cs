@@ -74,6 +74,13 @@ internal sealed class TopicGraph
     }
 
 
+    /// <summary>The live subscription of <paramref name="topic"/> whose actor subscriber is <paramref name="target"/>, if any.</summary>
+    public Subscription? FindSubscription(Topic topic, Akka.Actor.IActorRef target)
+    {
+        lock (_lock)
+            return topic.Direct.FirstOrDefault(s => s.IsSubscribed && target.Equals(s.Target));
+    }
+
     /// <summary>Every live topic with its own subscriptions and forward counts, read at one instant.</summary>
     public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot()
     {
