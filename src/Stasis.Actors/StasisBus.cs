@@ -225,8 +225,8 @@ public sealed class StasisBus : IExtension
         }
         catch
         {
-            subscription.Abandon();
-            System.Stop(subscription.Actor);
+            // Its handler may already have had the Subscribe change: it ends as any subscription does, final message last.
+            subscription.Unsubscribe();
             throw;
         }
         if (handler.Target is not null)
@@ -237,7 +237,7 @@ public sealed class StasisBus : IExtension
     /// <summary>Destroys <paramref name="topic"/>; returns the subscriptions it ended (none when it was already destroyed).</summary>
     internal Subscription[] DestroyTopic(Topic topic)
     {
-        if (Graph.Dispose(topic) is not { } subscriptions)
+        if (Graph.Destroy(topic) is not { } subscriptions)
             return [];
         foreach (var subscription in subscriptions)
             subscription.Unsubscribe();

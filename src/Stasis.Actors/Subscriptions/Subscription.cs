@@ -32,7 +32,7 @@ public sealed class Subscription : IAsyncDisposable
     private int _incarnations;
     private TypeFilter _filter;
     private StasisMessage? _final; // set once, by whatever ends the subscription first
-    private int _stopped;          // 1 once the actor stopped (or the subscription never started)
+    private int _stopped;          // 1 once the actor stopped
     private volatile bool _done;
     private HandlerCounters? _counters;
     private long _filtered;
@@ -197,15 +197,6 @@ public sealed class Subscription : IAsyncDisposable
                 ?? throw new InvalidOperationException($"{this}: its actor's mailbox is not {SubscriptionMailbox.ConfigPath} (a subscription's mailbox type cannot be changed).");
     }
 
-    /// <summary>Marks a subscription whose topic was destroyed while it was being made: it never started.</summary>
-    internal void Abandon()
-    {
-        Interlocked.CompareExchange(ref _final, NewFinal(), null);
-        Volatile.Write(ref _stopped, 1);
-        _done = true;
-        _completion.Finish();
-    }
-
     // ---- publisher side: called from the publishing thread ----
 
     internal void CountFiltered() => Interlocked.Increment(ref _filtered);
@@ -279,7 +270,7 @@ public sealed class Subscription : IAsyncDisposable
 
     /// <summary>
     /// Called when the actor stopped: the subscription leaves its topic if it has not yet (ended by its failure policy,
-    /// its topic's destruction or shutdown). Returns the final message to deliver, or null for one that never started.
+    /// its topic's destruction or shutdown). Returns the final message to deliver (null if called again).
     /// </summary>
     internal StasisMessage? Stopped()
     {
@@ -305,12 +296,9 @@ public sealed class Subscription : IAsyncDisposable
     {
         if (Volatile.Read(ref _final) is not null)
             return null;
-        var final = NewFinal();
+        var final = Topic.Bus.SubscriptionChangeType.CreateMessage(new SubscriptionChange(Topic, Id, SubscriptionChangeKind.Unsubscribe))!;
         return Interlocked.CompareExchange(ref _final, final, null) is null ? final : null;
     }
-
-    private StasisMessage NewFinal() =>
-        Topic.Bus.SubscriptionChangeType.CreateMessage(new SubscriptionChange(Topic, Id, SubscriptionChangeKind.Unsubscribe))!;
 
     private void ClearCongestion(bool recovered)
     {

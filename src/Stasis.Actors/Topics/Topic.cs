@@ -83,36 +83,58 @@ public sealed class Topic
         Sender = new TopicSender(this, actor.Path / "publisher", provider);
     }
 
-    // Membership, guarded by the bus's TopicGraph lock. Forwardings are kept as immutable arrays (no list objects): pools
-    // and caching patterns make topics by the thousand, most of them without forwarding.
+    // Membership (see TopicGraph). Direct and DirectChangeReceivers are guarded by the lock of Direct; forwardings are
+    // immutable arrays replaced under the graph's structural lock (pools and caching patterns make topics by the
+    // thousand, most of them without forwarding).
     internal HashSet<Subscription> Direct { get; } = [];
     internal HashSet<Subscription> DirectChangeReceivers { get; } = [];
     internal ImmutableArray<TopicForward> Outgoing { get; set; } = [];
     internal ImmutableArray<TopicForward> Incoming { get; set; } = [];
 
+    /// <summary>Bumped by every change that clears this topic's snapshots, before it clears them (see <see cref="TopicGraph.Rebuild"/>).</summary>
+    internal long Version;
+
     /// <summary>The publish snapshot, or null when a membership change made it stale (rebuilt on the next publish).</summary>
-    internal Fanout? Fanout
-    {
-        get => Volatile.Read(ref _fanout);
-        set => Volatile.Write(ref _fanout, value);
-    }
+    internal Fanout? Fanout => Volatile.Read(ref _fanout);
 
     /// <summary>
     /// The part of the publish snapshot that accepts subscription-change messages, or null when stale. Subscribe and
     /// Unsubscribe dispatch their change through it, so a change costs the subscriptions that filter changes out nothing
     /// (not even a rebuild of the full snapshot).
     /// </summary>
-    internal Fanout? ChangeFanout
-    {
-        get => Volatile.Read(ref _changeFanout);
-        set => Volatile.Write(ref _changeFanout, value);
-    }
+    internal Fanout? ChangeFanout => Volatile.Read(ref _changeFanout);
 
     /// <summary>The snapshot messages from other nodes are dispatched through (see <see cref="FanoutKind.Remote"/>), or null when stale.</summary>
-    internal Fanout? RemoteFanout
+    internal Fanout? RemoteFanout => Volatile.Read(ref _remoteFanout);
+
+    internal Fanout? Snapshot(FanoutKind kind) => Volatile.Read(ref SnapshotField(kind));
+
+    /// <summary>Installs <paramref name="fanout"/> where the <paramref name="kind"/> snapshot was cleared; false if one is there.</summary>
+    internal bool TryInstall(FanoutKind kind, Fanout fanout) => Interlocked.CompareExchange(ref SnapshotField(kind), fanout, null) is null;
+
+    /// <summary>Clears the <paramref name="kind"/> snapshot if it is still <paramref name="fanout"/>.</summary>
+    internal void TryWithdraw(FanoutKind kind, Fanout fanout) => Interlocked.CompareExchange(ref SnapshotField(kind), null, fanout);
+
+    /// <summary>Bumps <see cref="Version"/>, then clears every snapshot.</summary>
+    internal void Invalidate()
     {
-        get => Volatile.Read(ref _remoteFanout);
-        set => Volatile.Write(ref _remoteFanout, value);
+        Interlocked.Increment(ref Version);
+        Volatile.Write(ref _fanout, null);
+        Volatile.Write(ref _changeFanout, null);
+        Volatile.Write(ref _remoteFanout, null);
+    }
+
+    private ref Fanout? SnapshotField(FanoutKind kind)
+    {
+        switch (kind)
+        {
+            case FanoutKind.Changes:
+                return ref _changeFanout;
+            case FanoutKind.Remote:
+                return ref _remoteFanout;
+            default:
+                return ref _fanout;
+        }
     }
 
     /// <summary>
@@ -286,8 +308,9 @@ public sealed class Topic
     /// </summary>
     internal void DispatchRemote(StasisMessage message) => DispatchTo(RemoteFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Remote), message, null, null);
 
-    /// <summary>Dispatches a subscription-change message made by the bus (called under the graph's lock).</summary>
-    internal void DispatchChange(StasisMessage change) => DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Changes), change, null, null);
+    /// <summary>Dispatches a subscription-change message made by the bus, never to <paramref name="skip"/> (the subscription it is about).</summary>
+    internal void DispatchChange(StasisMessage change, Subscription? skip = null) =>
+        DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Changes), change, null, null, skip);
 
     /// <summary>
     /// The heart of the bus. The message is queued on each reached subscription's actor from the calling thread, in a
@@ -295,7 +318,7 @@ public sealed class Topic
     /// level: two forwarding actors would race, and a subscriber of a parent topic could then see one thread's m2
     /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
     /// </summary>
-    private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone, Subscription? skip = null)
     {
         var type = message.Type;
         var open = fanout.Open;
@@ -310,7 +333,7 @@ public sealed class Topic
         var sample = (_counts.IncrementFirst() & 15) == 0;
         var syncQueued = false;
         var declines = fanout.AnyDeclines;
-        if (!declines && !sample && syncDone is null)
+        if (!declines && !sample && syncDone is null && skip is null)
         {
             // The common case: a plain loop over the snapshot's subscriptions, one enqueue each.
             foreach (var subscription in open)
@@ -321,6 +344,8 @@ public sealed class Topic
             var declinedByAll = open.Length > 0 && selective is null;
             foreach (var subscription in open)
             {
+                if (ReferenceEquals(subscription, skip))
+                    continue;
                 if (declines && subscription.Filter.Declined is { IsEmpty: false } declined && declined.Contains(type))
                 {
                     subscription.CountFiltered();
@@ -340,7 +365,10 @@ public sealed class Topic
         if (selective is not null)
         {
             foreach (var subscription in selective)
-                syncQueued |= Deliver(subscription, message, sample, syncTarget, syncDone);
+            {
+                if (!ReferenceEquals(subscription, skip))
+                    syncQueued |= Deliver(subscription, message, sample, syncTarget, syncDone);
+            }
         }
         return syncQueued;
     }

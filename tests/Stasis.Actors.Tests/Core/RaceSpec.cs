@@ -84,4 +84,31 @@ public sealed class RaceSpec(ITestOutputHelper output) : StasisSpec(output)
         Assert.Throws<ArgumentException>(() => topic.Publish(foreignType, new Ping(0, 1)));
         Assert.Throws<ArgumentException>(() => topic.Publish(foreignType.CreateMessage(new Ping(0, 2))!));
     }
+
+    [Fact]
+    public async Task A_handler_unsubscribing_on_its_own_subscribe_change_never_stays_in_the_topic()
+    {
+        // The Subscribe change is told before the subscription joins its topic, so its handler may unsubscribe before
+        // the join: it must still leave the topic, and the other subscribers see Subscribe then Unsubscribe. On the
+        // calling-thread dispatcher the handler runs inside that tell, so it always unsubscribes before the join.
+        var topic = NewTopic();
+        var watcher = Record(topic);
+        var subscriptions = new List<Subscription>();
+        for (var i = 0; i < 200; i++)
+        {
+            subscriptions.Add(topic.Subscribe((s, _, m) =>
+            {
+                if (m.Data is SubscriptionChange { Kind: SubscriptionChangeKind.Subscribe } change && change.SubscriptionId == s.Id)
+                    s.Unsubscribe();
+            }, new SubscriptionOptions { Dispatcher = i % 2 == 0 ? "akka.test.calling-thread-dispatcher" : null }));
+        }
+        await Await(Task.WhenAll(subscriptions.Select(s => s.JoinAsync())));
+
+        Assert.Equal(1, topic.SubscriberCount); // the watcher
+        var ids = subscriptions.Select(s => s.Id).ToHashSet();
+        AwaitCondition(() => watcher.Payloads<SubscriptionChange>().Count(c => c.Kind == SubscriptionChangeKind.Unsubscribe) == 200, Patience);
+        var changes = watcher.Payloads<SubscriptionChange>().Where(c => ids.Contains(c.SubscriptionId)).GroupBy(c => c.SubscriptionId).ToList();
+        Assert.Equal(200, changes.Count);
+        Assert.All(changes, c => Assert.Equal([SubscriptionChangeKind.Subscribe, SubscriptionChangeKind.Unsubscribe], c.Select(k => k.Kind)));
+    }
 }

@@ -140,9 +140,8 @@ internal sealed class SubscriptionActor : ActorBase
     /// </summary>
     protected override void PostStop()
     {
-        var final = _subscription.Stopped();
-        if (final is null)
-            return; // never started (see Subscription.Abandon)
+        if (_subscription.Stopped() is not { } final)
+            return;
         var tail = DeliverTail(final);
         if (tail.IsCompleted)
             _subscription.Finish();

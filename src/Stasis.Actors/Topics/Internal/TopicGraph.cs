@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Akka.Actor;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Subscriptions;
 
@@ -8,20 +9,22 @@ namespace Stasis.Actors.Topics.Internal;
 /// The bus's membership: topics by name, each topic's own subscriptions and the forwardings between topics.
 /// </summary>
 /// <remarks>
-/// Changes are made under one lock, synchronously in the caller, so that <c>Subscribe</c> and <c>ForwardAll</c> have
-/// taken effect when they return (a message published next is delivered) and <c>Unsubscribe</c> and <c>Cancel</c>
-/// likewise. A change clears the publish snapshot of the changed topic and of every topic forwarding into it; the
-/// next publish on such a topic rebuilds it once. Subscribe and Unsubscribe dispatch their change message through a
-/// second, smaller snapshot of only the subscriptions that accept change messages, so making many subscriptions that
-/// filter changes out costs O(1) each instead of a rebuild of the full snapshot each. Publishers never take the lock
-/// otherwise. Changes are rare next to publishes, so one lock for the whole graph is simple and cheap, and it makes
-/// cycle checks exact.
+/// <para>Every change takes effect before it returns (a message published next sees it). Subscribe, unsubscribe and
+/// filter changes lock only their own topic's subscription sets (<see cref="Topic.Direct"/>), briefly and never around
+/// a Tell: change messages are dispatched after the lock is released, so topics never wait for each other. Forwarding
+/// changes, topic destruction and clustering take one structural lock (they are rare, and it keeps cycle checks exact);
+/// forwardings are immutable arrays, read without a lock.</para>
+/// <para>Snapshots: a change clears the publish snapshots of its topic and of every topic forwarding into it, after
+/// bumping each one's <see cref="Topic.Version"/>. The next publish rebuilds a cleared snapshot without the structural
+/// lock (each topic's sets are copied under that topic's lock) and installs it only if the version did not move while
+/// it built: one that raced with a change is withdrawn, so a stale snapshot never stays.</para>
 /// </remarks>
 internal sealed class TopicGraph
 {
-    private readonly object _lock = new();
+    private readonly object _structure = new();
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly StasisBus _bus;
+    private volatile bool _closed;
 
     public TopicGraph(StasisBus bus) => _bus = bus;
 
@@ -29,18 +32,16 @@ internal sealed class TopicGraph
 
     public Topic? Find(string name) => _topics.TryGetValue(name, out var topic) ? topic : null;
 
-    private volatile bool _closed;
-
     /// <summary>True once <see cref="Close"/> ran: no topic can be added any more.</summary>
     public bool IsClosed => _closed;
 
     /// <summary>
-    /// Closes the graph to new topics (the bus is shutting down). Taken under the lock, so a topic is either added
-    /// before (and listed by <see cref="Topics"/> afterwards) or refused.
+    /// Closes the graph to new topics (the bus is shutting down). Taken under the structural lock, so a topic is either
+    /// added before (and listed by <see cref="Topics"/> afterwards) or refused.
     /// </summary>
     public void Close()
     {
-        lock (_lock)
+        lock (_structure)
             _closed = true;
     }
 
@@ -49,7 +50,7 @@ internal sealed class TopicGraph
     {
         if (_topics.TryGetValue(name, out var existing))
             return existing;
-        lock (_lock)
+        lock (_structure)
         {
             if (_topics.TryGetValue(name, out existing))
                 return existing;
@@ -63,97 +64,105 @@ internal sealed class TopicGraph
 
     public int DirectCount(Topic topic)
     {
-        lock (_lock)
+        lock (topic.Direct)
             return topic.Direct.Count;
     }
 
-    public int ForwardCount(Topic topic)
-    {
-        lock (_lock)
-            return topic.Outgoing.Length;
-    }
+    public int ForwardCount(Topic topic) => topic.Outgoing.Length;
 
-
-    /// <summary>The live subscription of <paramref name="topic"/> whose actor subscriber is <paramref name="target"/>, if any.</summary>
-    public Subscription? FindSubscription(Topic topic, Akka.Actor.IActorRef target)
-    {
-        lock (_lock)
-            return topic.Direct.FirstOrDefault(s => s.IsSubscribed && target.Equals(s.Target));
-    }
-
-    /// <summary>Every live topic with its own subscriptions and forward counts, read at one instant.</summary>
-    public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot()
-    {
-        lock (_lock)
-            return [.. _topics.Values.Select(t => (t, t.Direct.ToArray(), t.Outgoing.Length, t.Incoming.Length))];
-    }
+    /// <summary>Every live topic with its own subscriptions and forward counts (each topic read at its own instant).</summary>
+    public List<(Topic Topic, Subscription[] Subscriptions, int ForwardsOut, int ForwardsIn)> Snapshot() =>
+        [.. _topics.Values.Select(t => (t, Own(t, FanoutKind.Publish), t.Outgoing.Length, t.Incoming.Length))];
 
     /// <summary>
-    /// Adds a subscription. Its own "Subscribe" change is queued on it first, then published to the topic's other
-    /// subscribers, then the subscription joins the snapshot: so that change is the first message it receives.
+    /// Adds a subscription. Its own "Subscribe" change is told to it first, then published to the topic's other
+    /// subscribers, then the subscription joins the topic: so that change is the first message it receives. One that
+    /// ended meanwhile (its handler unsubscribed on that first message, or its actor stopped) does not join.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The topic was destroyed meanwhile.</exception>
     public void AddSubscription(Subscription subscription, StasisMessage subscribeChange)
     {
         var topic = subscription.Topic;
-        lock (_lock)
+        subscription.Enqueue(subscribeChange, topic);
+        topic.DispatchChange(subscribeChange);
+        bool joined, destroyed;
+        lock (topic.Direct)
         {
-            if (topic.IsDestroyed)
-                throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
-            if (!subscription.IsSubscribed) // its actor stopped before it could join (the actor system is shutting down)
-                throw new InvalidOperationException($"Cannot subscribe to {topic}: the subscription's actor stopped before it joined the topic.");
-            subscription.Enqueue(subscribeChange, topic);
-            topic.DispatchChange(subscribeChange);
-            topic.Direct.Add(subscription);
-            UpdateChangeReceiver(subscription);
-            Invalidate(topic);
+            // Unsubscribe marks the subscription ended before it takes this lock to remove it: it either finds it
+            // here afterwards, or this sees it ended and leaves it out.
+            destroyed = topic.IsDestroyed;
+            joined = !destroyed && subscription.IsSubscribed;
+            if (joined)
+            {
+                topic.Direct.Add(subscription);
+                UpdateChangeReceiver(subscription);
+            }
         }
+        if (joined)
+        {
+            Invalidate(topic);
+            return;
+        }
+        // The others were told it subscribed: tell them it is gone, so every Subscribe change has its Unsubscribe.
+        topic.DispatchChange(_bus.SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, subscription.Id, SubscriptionChangeKind.Unsubscribe))!);
+        if (destroyed)
+            throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
     }
 
     /// <summary>
     /// Removes a subscription from its topic and publishes its "Unsubscribe" <paramref name="change"/> (its final
-    /// message) to the topic's remaining subscribers.
+    /// message) to the topic's remaining subscribers (never to the removed one, whatever snapshot the dispatch reads).
     /// </summary>
     public void RemoveSubscription(Subscription subscription, StasisMessage change)
     {
         var topic = subscription.Topic;
-        lock (_lock)
+        bool removed;
+        lock (topic.Direct)
         {
-            if (topic.Direct.Remove(subscription))
-            {
-                topic.DirectChangeReceivers.Remove(subscription);
-                Invalidate(topic);
-                topic.DispatchChange(change); // only a subscription that joined was announced, so only it is
-            }
+            removed = topic.Direct.Remove(subscription);
+            topic.DirectChangeReceivers.Remove(subscription);
         }
+        if (!removed)
+            return; // only a subscription that joined was announced, so only it is
+        Invalidate(topic);
+        topic.DispatchChange(change, skip: subscription);
     }
 
     public void ChangeFilter(Subscription subscription, Action change)
     {
-        lock (_lock)
+        lock (subscription.Topic.Direct)
         {
             change();
             if (subscription.Topic.Direct.Contains(subscription))
                 UpdateChangeReceiver(subscription);
-            Invalidate(subscription.Topic);
         }
+        Invalidate(subscription.Topic);
+    }
+
+    /// <summary>The live subscription of <paramref name="topic"/> whose actor subscriber is <paramref name="target"/>, if any.</summary>
+    public Subscription? FindSubscription(Topic topic, IActorRef target)
+    {
+        lock (topic.Direct)
+            return topic.Direct.FirstOrDefault(s => s.IsSubscribed && target.Equals(s.Target));
     }
 
     /// <summary>Marks a topic clustered or local-only (see <see cref="IRemotePublisher"/>); false when it already was.</summary>
     public bool SetClustered(Topic topic, bool clustered)
     {
-        lock (_lock)
+        lock (_structure)
         {
             if (topic.IsClustered == clustered)
                 return false;
             topic.IsClustered = clustered;
-            Invalidate(topic);
-            return true;
         }
+        Invalidate(topic);
+        return true;
     }
 
     public TopicForward AddForward(Topic from, Topic to)
     {
-        lock (_lock)
+        TopicForward forward;
+        lock (_structure)
         {
             if (from.IsDestroyed)
                 throw new ObjectDisposedException(from.ToString(), $"Cannot forward from {from}: it was destroyed.");
@@ -161,78 +170,78 @@ internal sealed class TopicGraph
                 throw new ObjectDisposedException(to.ToString(), $"Cannot forward to {to}: it was destroyed.");
             if (PathBetween(to, from) is { } path)
                 throw new InvalidOperationException($"Forwarding {from.Name} to {to.Name} would make a cycle: {string.Join(" -> ", path.Select(t => t.Name))} -> {to.Name}.");
-            var forward = new TopicForward(from, to);
+            forward = new TopicForward(from, to);
             from.Outgoing = from.Outgoing.Add(forward);
             to.Incoming = to.Incoming.Add(forward);
-            Invalidate(from);
-            return forward;
         }
+        Invalidate(from);
+        return forward;
     }
 
     public void RemoveForward(TopicForward forward)
     {
-        lock (_lock)
-            Unlink(forward);
+        lock (_structure)
+        {
+            if (!Unlink(forward))
+                return;
+        }
+        Invalidate(forward.From);
     }
 
     /// <summary>Marks the topic destroyed, frees its name and cuts its forwardings; returns its own subscriptions.</summary>
-    public Subscription[]? Dispose(Topic topic)
+    public Subscription[]? Destroy(Topic topic)
     {
-        lock (_lock)
+        var unlinked = new List<Topic>();
+        lock (_structure)
         {
-            if (topic.IsDestroyed)
-                return null;
-            topic.IsDestroyed = true;
+            lock (topic.Direct)
+            {
+                if (topic.IsDestroyed)
+                    return null;
+                topic.IsDestroyed = true; // under the topic's lock: a subscription joining now sees it (AddSubscription)
+            }
             _topics.TryRemove(new KeyValuePair<string, Topic>(topic.Name, topic));
             foreach (var forward in topic.Outgoing.AddRange(topic.Incoming))
-                Unlink(forward);
-            return [.. topic.Direct];
+            {
+                if (Unlink(forward))
+                    unlinked.Add(forward.From);
+            }
         }
+        foreach (var from in unlinked)
+            Invalidate(from);
+        return Own(topic, FanoutKind.Publish);
     }
 
     /// <summary>Builds the <paramref name="kind"/> snapshot of a topic whose snapshot was cleared by a change.</summary>
     public Fanout Rebuild(Topic topic, FanoutKind kind)
     {
-        lock (_lock)
+        while (true)
         {
-            if (Current(topic, kind) is { } current)
+            if (topic.Snapshot(kind) is { } current)
                 return current;
-            // Only a local publish is sent to other nodes: change and remote snapshots name no clustered topic.
-            var own = kind == FanoutKind.Changes ? topic.DirectChangeReceivers : topic.Direct;
-            Fanout fanout;
-            if (topic.Outgoing.IsEmpty)
-            {
-                fanout = Fanout.Build(own, topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []); // no forwarding: nothing to merge
-            }
-            else
-            {
-                var reached = new HashSet<Subscription>();
-                var visited = new HashSet<Topic>();
-                Collect(topic, topic, reached, visited, kind);
-                fanout = Fanout.Build(reached, kind == FanoutKind.Publish ? [.. visited.Where(t => t.IsClustered)] : []);
-            }
-            switch (kind)
-            {
-                case FanoutKind.Changes:
-                    topic.ChangeFanout = fanout;
-                    break;
-                case FanoutKind.Remote:
-                    topic.RemoteFanout = fanout;
-                    break;
-                default:
-                    topic.Fanout = fanout;
-                    break;
-            }
+            var version = Volatile.Read(ref topic.Version);
+            var fanout = Build(topic, kind);
+            if (!topic.TryInstall(kind, fanout))
+                continue; // another thread installed one meanwhile: use it (or rebuild if a change cleared it since)
+            if (Volatile.Read(ref topic.Version) == version)
+                return fanout;
+            // A change came while this one was built: withdraw it (unless that change already cleared it). It is still
+            // good for this publish, which ran concurrently with the change.
+            topic.TryWithdraw(kind, fanout);
             return fanout;
         }
     }
 
-    private static Fanout? Current(Topic topic, FanoutKind kind) => kind switch
+    private Fanout Build(Topic topic, FanoutKind kind)
     {
-        FanoutKind.Changes => topic.ChangeFanout,
-        FanoutKind.Remote => topic.RemoteFanout,
-        _ => topic.Fanout,
-    };
+        // Only a local publish is sent to other nodes: change and remote snapshots name no clustered topic.
+        if (topic.Outgoing.IsEmpty)
+            return Fanout.Build(Own(topic, kind), topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []);
+        var reached = new HashSet<Subscription>();
+        var visited = new HashSet<Topic>();
+        Collect(topic, topic, reached, visited, kind);
+        return Fanout.Build(reached, kind == FanoutKind.Publish ? [.. visited.Where(t => t.IsClustered)] : []);
+    }
 
     private static void Collect(Topic start, Topic topic, HashSet<Subscription> reached, HashSet<Topic> visited, FanoutKind kind)
     {
@@ -240,12 +249,19 @@ internal sealed class TopicGraph
             return; // that clustered topic's own bridge dispatches the copy sent to it
         if (!visited.Add(topic))
             return;
-        reached.UnionWith(kind == FanoutKind.Changes ? topic.DirectChangeReceivers : topic.Direct);
+        reached.UnionWith(Own(topic, kind));
         foreach (var forward in topic.Outgoing)
             Collect(start, forward.To, reached, visited, kind);
     }
 
-    /// <summary>Keeps a topic's set of own subscriptions that accept subscription-change messages up to date.</summary>
+    /// <summary>A copy of the topic's own subscriptions (only those accepting change messages for <see cref="FanoutKind.Changes"/>).</summary>
+    private static Subscription[] Own(Topic topic, FanoutKind kind)
+    {
+        lock (topic.Direct)
+            return kind == FanoutKind.Changes ? [.. topic.DirectChangeReceivers] : [.. topic.Direct];
+    }
+
+    /// <summary>Keeps a topic's set of own subscriptions that accept subscription-change messages up to date (under its lock).</summary>
     private void UpdateChangeReceiver(Subscription subscription)
     {
         var receivers = subscription.Topic.DirectChangeReceivers;
@@ -255,19 +271,25 @@ internal sealed class TopicGraph
             receivers.Remove(subscription);
     }
 
-    private void Unlink(TopicForward forward)
+    /// <summary>Cuts a forwarding (under the structural lock); false when it was already cut.</summary>
+    private static bool Unlink(TopicForward forward)
     {
         if (!forward.IsActive)
-            return;
+            return false;
         forward.IsActive = false;
         forward.From.Outgoing = forward.From.Outgoing.Remove(forward);
         forward.To.Incoming = forward.To.Incoming.Remove(forward);
-        Invalidate(forward.From);
+        return true;
     }
 
-    /// <summary>Clears the snapshot of <paramref name="topic"/> and of every topic that forwards into it.</summary>
+    /// <summary>Clears the snapshots of <paramref name="topic"/> and of every topic that forwards into it.</summary>
     private static void Invalidate(Topic topic)
     {
+        if (topic.Incoming.IsEmpty)
+        {
+            topic.Invalidate();
+            return;
+        }
         var pending = new Stack<Topic>();
         var seen = new HashSet<Topic>();
         pending.Push(topic);
@@ -276,9 +298,7 @@ internal sealed class TopicGraph
             var current = pending.Pop();
             if (!seen.Add(current))
                 continue;
-            current.Fanout = null;
-            current.ChangeFanout = null;
-            current.RemoteFanout = null;
+            current.Invalidate();
             foreach (var forward in current.Incoming)
                 pending.Push(forward.From);
         }
