@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using Stasis.Benchmarks.Quick;
 
 if (args is ["quick", .. var rest])
-    return QuickMode.Run(rest.FirstOrDefault());
+    return QuickMode.Run(rest);
 if (args is ["quick-one", var item])
     return QuickMode.RunItem(item);
 

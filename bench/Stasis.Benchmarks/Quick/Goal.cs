@@ -3,7 +3,10 @@ using Stasis.Benchmarks.Workloads;
 
 namespace Stasis.Benchmarks.Quick;
 
-/// <summary>One goal of the quick mode: measures a median ratio and compares it with a threshold.</summary>
+/// <summary>
+/// One goal of the quick mode: measures a median ratio and compares it with a threshold, which the ratio must reach
+/// (higher is better) or, for an <c>atMost</c> goal, must not exceed (lower is better).
+/// </summary>
 public abstract class Goal(string name, double threshold, bool atMost = false)
 {
     /// <summary>Interleaved case/baseline pairs (A B A B …) measured per goal.</summary>
@@ -17,14 +20,28 @@ public abstract class Goal(string name, double threshold, bool atMost = false)
     /// <summary>Median ratio of the case to its baseline, one ratio per interleaved pair.</summary>
     public abstract double MedianRatio(QuickContext context);
 
-    /// <summary>Runs the goal and prints <c>ratio &lt;case-name&gt; &lt;median ratio&gt; goal &lt;goal&gt; &lt;PASS|MISS&gt;</c>.</summary>
+    /// <summary>
+    /// Whether <paramref name="ratio"/> meets the goal. The ratio is judged as printed (two decimals), so a verdict
+    /// recomputed from a printed ratio, as <c>quick --runs</c> does for the median of its runs, is the printed one.
+    /// </summary>
+    public bool Met(double ratio)
+    {
+        var shown = double.Parse(Format(ratio), CultureInfo.InvariantCulture);
+        return atMost ? shown <= threshold : shown >= threshold;
+    }
+
+    /// <summary>The goal's line: <c>ratio &lt;case-name&gt; &lt;ratio&gt; goal &lt;goal&gt; &lt;PASS|MISS&gt;</c>.</summary>
+    public string Line(double ratio) => $"ratio {Name} {Format(ratio)} goal {Threshold} {(Met(ratio) ? "PASS" : "MISS")}";
+
+    /// <summary>A ratio as printed: two decimals, invariant culture.</summary>
+    public static string Format(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>Runs the goal and prints its <see cref="Line"/>.</summary>
     public bool Report(QuickContext context)
     {
         var ratio = MedianRatio(context);
-        var met = atMost ? ratio <= threshold : ratio >= threshold;
-        var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"ratio {Name} {ratio.ToString("0.00", inv)} goal {Threshold} {(met ? "PASS" : "MISS")}");
-        return met;
+        Console.WriteLine(Line(ratio));
+        return Met(ratio);
     }
 }
 

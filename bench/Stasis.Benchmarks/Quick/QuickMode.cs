@@ -5,8 +5,8 @@ using Stasis.Benchmarks.Workloads;
 namespace Stasis.Benchmarks.Quick;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Stasis.Benchmarks -- quick</c>: every goal of the benchmark issue, each case
-/// interleaved with its baseline, one <c>ratio …</c> line per goal and a last <c>goals met: k/n</c> line.
+/// <c>dotnet run -c Release --project bench/Stasis.Benchmarks -- quick [--runs N]</c>: every goal of the benchmark issue,
+/// each case interleaved with its baseline, one <c>ratio …</c> line per goal and a last <c>goals met: k/n</c> line.
 /// </summary>
 public static class QuickMode
 {
@@ -41,40 +41,39 @@ public static class QuickMode
     public const string HeldItem = "held";
 
     /// <summary>
-    /// Runs every goal (or those whose name contains <paramref name="only"/>), each in a process of its own, and prints
-    /// their lines and the <c>goals met</c> line. One process per goal, as BenchmarkDotNet runs each benchmark: the tiered
-    /// JIT optimises hot code with the profile it gathered, so in a shared process a goal would run code optimised for
-    /// the goals before it (a loop that was never taken before is compiled as cold), and the heap it finds would be
-    /// shaped by them. Within a goal's process the case and its baseline share everything, interleaved.
+    /// <c>quick [--runs N] [TEXT]</c>: runs every goal (or those whose name contains TEXT) and the diagnostics, each in a
+    /// process of its own, N times (default 1), and prints their lines and the <c>goals met</c> line (see
+    /// <see cref="QuickRuns"/>). One process per goal, as BenchmarkDotNet runs each benchmark: the tiered JIT optimises
+    /// hot code with the profile it gathered, so in a shared process a goal would run code optimised for the goals
+    /// before it (a loop that was never taken before is compiled as cold), and the heap it finds would be shaped by them.
+    /// Within a goal's process the case and its baseline share everything, interleaved.
     /// </summary>
-    /// <param name="only">When given, runs only the goals whose name contains it (for iterating on one case).</param>
-    public static int Run(string? only = null)
+    public static int Run(IReadOnlyList<string> args)
     {
-        var started = Stopwatch.GetTimestamp();
-        var items = new List<string>();
-        if (only is null or LatencyItem)
-            items.Add(LatencyItem);
-        var goals = Goals().Where(g => only is null || g.Name.Contains(only, StringComparison.Ordinal)).ToList();
-        items.AddRange(goals.Select(g => g.Name));
-        if (only is null or DispatchItem)
-            items.Add(DispatchItem);
-        if (only is null or HeldItem)
-            items.Add(HeldItem);
-        var met = 0;
-        foreach (var item in items)
+        var runs = 1;
+        string? only = null;
+        for (var i = 0; i < args.Count; i++)
         {
-            var lines = RunItemProcess(item);
-            foreach (var line in lines)
-                Console.WriteLine(line);
-            if (goals.Find(g => g.Name == item) is { } goal && !lines.Any(l => l.StartsWith($"ratio {item} ", StringComparison.Ordinal)))
+            if (args[i] == "--runs" && i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
+                (runs, i) = (n, i + 1);
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) || only is not null)
             {
-                Console.WriteLine($"# {item}: not measured, its process failed (see the lines above)");
-                Console.WriteLine($"ratio {item} 0.00 goal {goal.Threshold} MISS");
+                Console.Error.WriteLine($"quick: unexpected '{args[i]}'; usage: quick [--runs N] [TEXT]");
+                return 2;
             }
-            met += lines.Count(l => l.StartsWith("ratio ", StringComparison.Ordinal) && l.EndsWith(" PASS", StringComparison.Ordinal));
+            else
+                only = args[i];
         }
-        Console.WriteLine($"# quick run took {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
-        Console.WriteLine($"goals met: {met}/{goals.Count}");
+        bool Selected(string name) => only is null || name == only || name.Contains(only, StringComparison.Ordinal);
+        var items = new List<QuickRuns.Item>();
+        if (only is null or LatencyItem)
+            items.Add(new(LatencyItem, null));
+        items.AddRange(Goals().Where(g => Selected(g.Name)).Select(g => new QuickRuns.Item(g.Name, g)));
+        if (only is null or DispatchItem)
+            items.Add(new(DispatchItem, null));
+        if (only is null or HeldItem)
+            items.Add(new(HeldItem, null));
+        QuickRuns.Run(items, runs);
         return 0;
     }
 
@@ -104,28 +103,6 @@ public static class QuickMode
         }
         goal.Report(context);
         return 0;
-    }
-
-    /// <summary>Runs <c>quick-one <paramref name="item"/></c> in a new process of this program and returns its output lines.</summary>
-    private static List<string> RunItemProcess(string item)
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") // started as 'dotnet Stasis.Benchmarks.dll'
-        {
-            start.ArgumentList.Add("exec");
-            start.ArgumentList.Add(typeof(QuickMode).Assembly.Location);
-        }
-        start.ArgumentList.Add("quick-one");
-        start.ArgumentList.Add(item);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}");
-        var lines = new List<string>();
-        while (process.StandardOutput.ReadLine() is { } line)
-            lines.Add(line);
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            lines.Add($"# {item}: its process exited with code {process.ExitCode}");
-        return lines;
     }
 
     /// <summary>
