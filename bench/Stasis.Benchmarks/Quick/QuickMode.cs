@@ -40,6 +40,9 @@ public static class QuickMode
     /// <summary>Name of the item that prints the sender's cost per message with the receiver held (<see cref="HeldConsumer"/>).</summary>
     public const string HeldItem = "held";
 
+    /// <summary>The goal judged by the <see cref="LatencyItem"/>.</summary>
+    public static LatencyGoal LatencyGoal { get; } = new();
+
     /// <summary>
     /// <c>quick [--runs N] [TEXT]</c>: runs every goal (or those whose name contains TEXT) and the diagnostics, each in a
     /// process of its own, N times (default 1), and prints their lines and the <c>goals met</c> line (see
@@ -66,8 +69,8 @@ public static class QuickMode
         }
         bool Selected(string name) => only is null || name == only || name.Contains(only, StringComparison.Ordinal);
         var items = new List<QuickRuns.Item>();
-        if (only is null or LatencyItem)
-            items.Add(new(LatencyItem, null));
+        if (Selected(LatencyItem) || Selected(LatencyGoal.Name))
+            items.Add(new(LatencyItem, LatencyGoal));
         items.AddRange(Goals().Where(g => Selected(g.Name)).Select(g => new QuickRuns.Item(g.Name, g)));
         if (only is null or DispatchItem)
             items.Add(new(DispatchItem, null));
@@ -85,7 +88,7 @@ public static class QuickMode
         {
             case LatencyItem:
                 ReportMessageCost(context);
-                ReportLatency(context);
+                LatencyGoal.Report(context);
                 return 0;
             case DispatchItem:
                 ReportDispatchOnly(context);
@@ -139,22 +142,5 @@ public static class QuickMode
         var probe = new ThroughputGoal("dispatch-only-1-vs-akka-tell-1", 0,
             c => new StasisPublishWorkload(c.Bus, 1, precreated: true), c => new AkkaTellWorkload(c.Akka, 1));
         context.Info($"diagnostic {probe.Name} {probe.MedianRatio(context).ToString("0.00", CultureInfo.InvariantCulture)} (one pre-created message published repeatedly; not a goal)");
-    }
-
-    /// <summary>Publish → handler latency (p50, p99) at 10% and 50% of the measured maximum rate; reported, not judged.</summary>
-    private static void ReportLatency(QuickContext context)
-    {
-        using var workload = new LatencyWorkload(context.Bus);
-        var n = Measure.Calibrate(workload);
-        var max = Enumerable.Range(0, 5).Max(_ => Measure.Rate(workload, n)); // the best of 5: a stalled run must not set the pace
-        foreach (var fraction in new[] { 0.1, 0.5 })
-        {
-            var rate = max * fraction;
-            var messages = (int)(rate * 0.5); // half a second
-            workload.RunPaced(messages, rate);
-            var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Format(inv, "latency publish-1 at {0:0}% of max ({1:0.00} M msgs/s of {2:0.00}): p50 {3:0.0} us p99 {4:0.0} us",
-                fraction * 100, rate / 1e6, max / 1e6, workload.Percentile(0.5), workload.Percentile(0.99)));
-        }
     }
 }

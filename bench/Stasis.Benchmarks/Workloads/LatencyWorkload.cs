@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Stasis.Actors;
 using Stasis.Actors.Messages;
 using Stasis.Actors.Topics;
@@ -9,36 +10,21 @@ namespace Stasis.Benchmarks.Workloads;
 public sealed record Stamp(long Ticks);
 
 /// <summary>
-/// Stasis publish → one callback subscription, recording each message's publish-to-handler latency. <see cref="Run"/>
-/// publishes as fast as it can; <see cref="RunPaced"/> publishes at a fixed rate (spinning between messages).
+/// Sends <see cref="Stamp"/>s to one receiver, recording each message's send-to-handler latency on the
+/// <see cref="Stopwatch"/> clock. <see cref="Run"/> sends as fast as it can; <see cref="RunPaced"/> sends at a fixed rate
+/// (yielding between messages). Subclasses say how a stamp is sent and call <see cref="Received"/> from the receiver.
 /// </summary>
-public sealed class LatencyWorkload : Workload
+public abstract class LatencyWorkload : Workload
 {
     private readonly Completion _done = new();
-    private readonly Topic _topic;
-    private readonly MessageType<Stamp> _type;
     private long[] _latencies = [];
     private int _count;
-
-    public LatencyWorkload(StasisBus bus)
-    {
-        _type = bus.CreateMessageType<Stamp>("bench_stamp");
-        _topic = StasisBench.NewTopic(bus, "latency");
-        _topic.Subscribe((_, _, message) =>
-        {
-            if (message is not StasisMessage<Stamp> stamped)
-                return;
-            _latencies[_count] = Stopwatch.GetTimestamp() - stamped.Payload.Ticks;
-            if (++_count == _latencies.Length)
-                _done.Signal();
-        });
-    }
 
     public override int Fanout => 1;
 
     public override void Run(int messages) => RunPaced(messages, 0);
 
-    /// <summary>Publishes <paramref name="messages"/> messages at <paramref name="perSecond"/> (0: unpaced) and waits for the last.</summary>
+    /// <summary>Sends <paramref name="messages"/> messages at <paramref name="perSecond"/> (0: unpaced) and waits for the last.</summary>
     public void RunPaced(int messages, double perSecond)
     {
         Arm(messages);
@@ -49,7 +35,7 @@ public sealed class LatencyWorkload : Workload
             var due = start + (long)(i * interval);
             while (Stopwatch.GetTimestamp() < due)
                 Thread.Yield(); // leaves the core to the handler (2 cores: spinning would starve it)
-            _topic.Publish(_type, new Stamp(Stopwatch.GetTimestamp()));
+            Send(new Stamp(Stopwatch.GetTimestamp()));
         }
         _done.Wait();
     }
@@ -62,12 +48,66 @@ public sealed class LatencyWorkload : Workload
         return sorted[index] * 1e6 / Stopwatch.Frequency;
     }
 
-    public override void Dispose() => _topic.Destroy();
+    /// <summary>Sends one stamp from the calling thread.</summary>
+    protected abstract void Send(Stamp stamp);
+
+    /// <summary>Records a stamp's latency; called by the (serialized) receiver.</summary>
+    protected void Received(Stamp stamp)
+    {
+        _latencies[_count] = Stopwatch.GetTimestamp() - stamp.Ticks;
+        if (++_count == _latencies.Length)
+            _done.Signal();
+    }
 
     private void Arm(int messages)
     {
         _latencies = new long[messages];
         _count = 0;
         _done.Arm(1);
+    }
+}
+
+/// <summary>Stasis publish → one callback subscription.</summary>
+public sealed class StasisLatencyWorkload : LatencyWorkload
+{
+    private readonly Topic _topic;
+    private readonly MessageType<Stamp> _type;
+
+    public StasisLatencyWorkload(StasisBus bus)
+    {
+        _type = bus.CreateMessageType<Stamp>("bench_stamp");
+        _topic = StasisBench.NewTopic(bus, "latency");
+        _topic.Subscribe((_, _, message) =>
+        {
+            if (message is StasisMessage<Stamp> stamped)
+                Received(stamped.Payload);
+        });
+    }
+
+    protected override void Send(Stamp stamp) => _topic.Publish(_type, stamp);
+
+    public override void Dispose() => _topic.Destroy();
+}
+
+/// <summary>The baseline: a raw Akka <c>Tell</c> → one plain <see cref="ReceiveActor"/>.</summary>
+public sealed class AkkaTellLatencyWorkload : LatencyWorkload
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _actor;
+
+    public AkkaTellLatencyWorkload(ActorSystem system)
+    {
+        _system = system;
+        Action<Stamp> received = Received;
+        _actor = system.ActorOf(Props.Create(() => new Receiver(received)));
+    }
+
+    protected override void Send(Stamp stamp) => _actor.Tell(stamp, ActorRefs.NoSender);
+
+    public override void Dispose() => _system.Stop(_actor);
+
+    private sealed class Receiver : ReceiveActor
+    {
+        public Receiver(Action<Stamp> received) => Receive<Stamp>(received);
     }
 }
