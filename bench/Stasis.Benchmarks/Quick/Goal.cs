@@ -45,16 +45,34 @@ public abstract class Goal(string name, double threshold, bool atMost = false)
     }
 }
 
-/// <summary>Throughput (deliveries per second) of a case against a baseline, run interleaved.</summary>
-public sealed class ThroughputGoal(string name, double threshold, Func<QuickContext, Workload> @case, Func<QuickContext, Workload> baseline)
+/// <summary>What a throughput goal counts, for its detail line: one of them, many, and the rates' scale (1e6: <c>M</c>).</summary>
+public sealed record RateUnit(string One, string Many, double Scale, string Prefix)
+{
+    public static RateUnit Deliveries { get; } = new("delivery", "deliveries", 1e6, "M");
+
+    /// <summary>Subscribe + unsubscribe pairs (each ends with one delivery, the final message).</summary>
+    public static RateUnit SubscribePairs { get; } = new("pair", "pairs", 1e3, "k");
+
+    /// <summary>A rate as printed: <c>1.23 M deliveries/s</c>.</summary>
+    public string Rate(double perSecond) => $"{(perSecond / Scale).ToString(Scale > 1e3 ? "0.00" : "0", CultureInfo.InvariantCulture)} {Prefix} {Many}/s";
+}
+
+/// <summary>
+/// Throughput (deliveries per second, or <paramref name="unit"/>) of a case against a baseline, run interleaved, each
+/// warmed up for <paramref name="warmUp"/> (default <see cref="Measure.WarmUp"/>).
+/// </summary>
+public sealed class ThroughputGoal(string name, double threshold, Func<QuickContext, Workload> @case, Func<QuickContext, Workload> baseline,
+    TimeSpan? warmUp = null, RateUnit? unit = null)
     : Goal(name, threshold)
 {
+    private readonly RateUnit _unit = unit ?? RateUnit.Deliveries;
+
     public override double MedianRatio(QuickContext context)
     {
         using var a = @case(context);
         using var b = baseline(context);
-        var na = Measure.Calibrate(a);
-        var nb = Measure.Calibrate(b);
+        var na = Measure.Calibrate(a, warmUp);
+        var nb = Measure.Calibrate(b, warmUp);
         var ratios = new List<double>();
         var rates = (a: new List<double>(), b: new List<double>());
         for (var pair = 0; pair < Pairs; pair++)
@@ -65,8 +83,8 @@ public sealed class ThroughputGoal(string name, double threshold, Func<QuickCont
         }
         var costA = Measure.CostPerDelivery(a, na);
         var costB = Measure.CostPerDelivery(b, nb);
-        context.Info($"{Name}: case {Measure.Median(rates.a) / 1e6:0.00} M deliveries/s {costA.CpuNanos:0} ns-cpu {costA.Bytes:0} B per delivery;"
-                     + $" baseline {Measure.Median(rates.b) / 1e6:0.00} M deliveries/s {costB.CpuNanos:0} ns-cpu {costB.Bytes:0} B per delivery");
+        context.Info($"{Name}: case {_unit.Rate(Measure.Median(rates.a))} {costA.CpuNanos:0} ns-cpu {costA.Bytes:0} B per {_unit.One};"
+                     + $" baseline {_unit.Rate(Measure.Median(rates.b))} {costB.CpuNanos:0} ns-cpu {costB.Bytes:0} B per {_unit.One}");
         return Measure.Median(ratios);
     }
 }

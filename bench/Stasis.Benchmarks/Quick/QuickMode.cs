@@ -27,6 +27,9 @@ public static class QuickMode
         new MemoryGoal("idle-subscription-memory-vs-bare-actor", 1.25, c => new IdleSubscriptions(c.Bus), c => new IdleActors(c.Akka)),
         new MemoryGoal("idle-topic-memory-vs-bare-actor", 1.5, c => new IdleTopics(c.Bus), c => new IdleActors(c.Akka)),
         new RateGoal("subscribe-unsubscribe-pairs-vs-100k-per-s", 100_000, "pairs", c => new StasisSubscribeUnsubscribeWorkload(c.Bus)),
+        new ThroughputGoal("subscribe-unsubscribe-4-threads-4-topics-vs-1-thread", 1.0,
+            c => ParallelWorkload.Of(4, () => new StasisSubscribeUnsubscribeWorkload(c.Bus)), c => new StasisSubscribeUnsubscribeWorkload(c.Bus),
+            RateGoal.WarmUp, RateUnit.SubscribePairs),
         new ThroughputGoal("publish-100k-subscriptions-vs-publish-100-per-delivery", 0.8,
             c => new StasisPublishWorkload(c.Bus, ManySubscriptions, options: StasisBench.PingOnly(c.Bus)), c => new StasisPublishWorkload(c.Bus, 100)),
     ];
