@@ -88,7 +88,7 @@ public sealed class SubscriptionQueueSpec(ITestOutputHelper output) : StasisSpec
     [Fact]
     public void A_backlog_spanning_many_segments_is_counted_and_taken_in_order_and_the_queue_shrinks_after_it()
     {
-        const int backlog = 5_000; // segments of 8, 16, ... 4096
+        const int backlog = 5_000; // segments of 8, 16, ... 4096: the last one is given up once drained
         var queue = new SubscriptionQueue();
         for (var seq = 0; seq < backlog; seq++)
             queue.Enqueue(ActorRefs.Nobody, new Envelope(new Tag(0, seq), ActorRefs.NoSender));

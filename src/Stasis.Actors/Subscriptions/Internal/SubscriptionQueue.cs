@@ -26,6 +26,7 @@ internal sealed class SubscriptionQueue : IMessageQueue, IUnboundedMessageQueueS
 {
     private const int FirstSegment = 8;
     private const int LargestSegment = 1 << 16;
+    private const int ShrinkAbove = 1 << 10; // a drained segment longer than this is given up (24 KB and more)
     private const long Frozen = 1L << 62; // added to a segment's tail when it is frozen: no publisher can reserve in it any more
 
     private readonly Lock _growLock = new();
@@ -126,11 +127,12 @@ internal sealed class SubscriptionQueue : IMessageQueue, IUnboundedMessageQueueS
 
     /// <summary>
     /// After a backlog, a drained large segment is frozen and followed by a small one, so a subscription does not keep
-    /// its largest segment (up to 1.5 MB) for ever. Publishers that reserved meanwhile are taken from it as usual.
+    /// its largest segment (up to 1.5 MB) for ever. Publishers that reserved meanwhile are taken from it as usual. Small
+    /// segments are kept: a stream of short bursts would otherwise allocate and lock on every burst.
     /// </summary>
     private void Shrink(Segment drained)
     {
-        if (drained.Length == FirstSegment)
+        if (drained.Length <= ShrinkAbove)
             return;
         lock (_growLock)
         {
