@@ -130,9 +130,15 @@ public abstract class MessageRouterActor : ActorBase
         if (pending.IsCompleted)
             CurrentEnvelope = null;
         else
-            ActorTaskScheduler.RunTask(() => AwaitRoute(pending, envelope)); // the mailbox waits for the route's task
+            AwaitLater(pending, envelope);
         return true;
     }
+
+    /// <summary>
+    /// Suspends the mailbox until the route's task completed. A method of its own: a lambda capturing
+    /// <see cref="Receive"/>'s locals would make C# allocate its closure for every message, awaited or not.
+    /// </summary>
+    private void AwaitLater(ValueTask pending, StasisEnvelope envelope) => ActorTaskScheduler.RunTask(() => AwaitRoute(pending, envelope));
 
     private async Task AwaitRoute(ValueTask pending, StasisEnvelope envelope)
     {

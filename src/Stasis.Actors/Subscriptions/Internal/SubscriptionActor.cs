@@ -93,8 +93,15 @@ internal sealed class SubscriptionActor : ActorBase
         {
             throw Failed(start, topic, message, done, ex);
         }
-        ActorTaskScheduler.RunTask(() => AwaitHandler(pending, start, topic, message, done));
+        AwaitLater(pending, start, topic, message, done);
     }
+
+    /// <summary>
+    /// Suspends the mailbox until the handler's task completed. A method of its own: a lambda capturing
+    /// <see cref="Handle"/>'s parameters would make C# allocate its closure on every call, awaited or not.
+    /// </summary>
+    private void AwaitLater(ValueTask pending, long start, Topic topic, StasisMessage message, TaskCompletionSource<bool>? done) =>
+        ActorTaskScheduler.RunTask(() => AwaitHandler(pending, start, topic, message, done));
 
     /// <summary>Runs on the actor's task scheduler: the continuation after the handler's task runs as the actor.</summary>
     private async Task AwaitHandler(ValueTask pending, long start, Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
