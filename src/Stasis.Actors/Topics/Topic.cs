@@ -225,8 +225,7 @@ public sealed class Topic
     public Subscription Subscribe(Func<SubscriptionHandler> handlerFactory, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handlerFactory);
-        return Bus.Subscribe(this, Made(handlerFactory), () => Made(handlerFactory), options);
-        static Handler Made(Func<SubscriptionHandler> factory) => Handler.Of(factory() ?? throw new ArgumentNullException(nameof(handlerFactory), "The handler factory returned null."));
+        return SubscribeMade(() => Handler.Of(handlerFactory() ?? throw FactoryReturnedNull()), options);
     }
 
     /// <summary>An asynchronous <see cref="Subscribe(Func{SubscriptionHandler}, SubscriptionOptions?)"/>: a factory of async callbacks.</summary>
@@ -235,9 +234,13 @@ public sealed class Topic
     public Subscription Subscribe(Func<AsyncSubscriptionHandler> handlerFactory, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handlerFactory);
-        return Bus.Subscribe(this, Made(handlerFactory), () => Made(handlerFactory), options);
-        static Handler Made(Func<AsyncSubscriptionHandler> factory) => Handler.Of(factory() ?? throw new ArgumentNullException(nameof(handlerFactory), "The handler factory returned null."));
+        return SubscribeMade(() => Handler.Of(handlerFactory() ?? throw FactoryReturnedNull()), options);
     }
+
+    /// <summary>Subscribes with the handler <paramref name="make"/> makes now, and again for each restart of the subscription's actor.</summary>
+    private Subscription SubscribeMade(Func<Handler> make, SubscriptionOptions? options) => Bus.Subscribe(this, make(), make, options);
+
+    private static ArgumentNullException FactoryReturnedNull() => new("handlerFactory", "The handler factory returned null.");
 
     /// <summary>
     /// Subscribes an actor (any <see cref="IActorRef"/>, a <c>TestProbe</c> included): it receives a

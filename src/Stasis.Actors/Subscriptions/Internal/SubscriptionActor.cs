@@ -58,7 +58,7 @@ internal sealed class SubscriptionActor : ActorBase
         switch (message)
         {
             case StasisMessage delivery:
-                Handle((Sender as TopicSender)?.Topic ?? _subscription.Topic, delivery, null);
+                Handle(OriginOf(Sender), delivery, null);
                 return true;
             case SyncDelivery sync:
                 Handle(sync.Envelope.Topic, sync.Envelope.Message, sync.Done);
@@ -74,6 +74,9 @@ internal sealed class SubscriptionActor : ActorBase
                 return false;
         }
     }
+
+    /// <summary>The topic a delivery was published to: its sender's (see <see cref="TopicSender"/>), else the subscribed one.</summary>
+    private Topic OriginOf(IActorRef? sender) => (sender as TopicSender)?.Topic ?? _subscription.Topic;
 
     private void Handle(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
     {
@@ -164,7 +167,7 @@ internal sealed class SubscriptionActor : ActorBase
         {
             var (topic, message, done) = envelope.Message switch
             {
-                StasisMessage m => ((envelope.Sender as TopicSender)?.Topic ?? _subscription.Topic, m, null),
+                StasisMessage m => (OriginOf(envelope.Sender), m, null),
                 SyncDelivery s => (s.Envelope.Topic, s.Envelope.Message, s.Done),
                 _ => default((Topic, StasisMessage, TaskCompletionSource<bool>?)),
             };
