@@ -43,7 +43,7 @@ public sealed class StasisBus : IExtension
         Diagnostics = new BusDiagnostics(system);
         Graph = new TopicGraph(this);
         SubscriptionChangeType = (MessageType<SubscriptionChange>)_types.GetOrAdd(
-            "stasis_subscription_change_type", name => new MessageType<SubscriptionChange>(name, false, 0, this));
+            "stasis_subscription_change_type", name => new MessageType<SubscriptionChange>(name, false, 0, this, null));
         if (Settings.DeclinedMessageTypes.Contains(SubscriptionChangeType.Name))
             Diagnostics.Log.Warning("stasis.declined-message-types lists {0}: ignored, subscriptions need it for their final message", SubscriptionChangeType.Name);
         _root = BusRootActor.Create(system);
@@ -101,7 +101,25 @@ public sealed class StasisBus : IExtension
     /// <see cref="MessageType.IsDeclined"/> is true (reported, not thrown).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or already names a type of another payload type.</exception>
-    public MessageType<T> CreateMessageType<T>(string name) where T : class
+    public MessageType<T> CreateMessageType<T>(string name) where T : class => CreateType<T>(name, null);
+
+    /// <summary>
+    /// Creates the message type <paramref name="name"/> with <paramref name="formatters"/> (JSON, AMI, event), or returns
+    /// the existing one if it was made with equal formatters. Formatters belong to the type: declare them where the
+    /// type is defined, and get it elsewhere with <see cref="CreateMessageType{T}(string)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or already names a type of another payload
+    /// type or with other formatters.</exception>
+    public MessageType<T> CreateMessageType<T>(string name, MessageTypeFormatters<T> formatters) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(formatters);
+        var type = CreateType(name, formatters);
+        return Equals(type.Formatters, formatters)
+            ? type
+            : throw new ArgumentException($"Message type '{name}' already exists with other formatters ({type.AvailableFormatters}).", nameof(formatters));
+    }
+
+    private MessageType<T> CreateType<T>(string name, MessageTypeFormatters<T>? formatters) where T : class
     {
         ValidateName(name, "message type");
         System.Collections.Immutable.ImmutableList<Action<MessageType>>? watchers = null;
@@ -112,13 +130,16 @@ public sealed class StasisBus : IExtension
                 if (!_types.TryGetValue(name, out type))
                 {
                     var declined = Settings.DeclinedMessageTypes.Contains(name);
-                    type = new MessageType<T>(name, declined, _types.Count, this);
+                    type = new MessageType<T>(name, declined, _types.Count, this, formatters);
                     _types[name] = type;
                     if (declined)
                         Diagnostics.Log.Debug("Message type {0} is declined by configuration", name);
                     watchers = _typeWatchers;
                 }
             }
+            // Formatter filters select types by their formatters: snapshots built before this type existed must be rebuilt.
+            if (type.AvailableFormatters != MessageFormatters.None)
+                Graph.InvalidateAll();
             foreach (var watcher in watchers ?? [])
                 watcher(type);
         }
@@ -199,16 +220,13 @@ public sealed class StasisBus : IExtension
         if (topic.IsDestroyed)
             throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
         var high = options.HighWaterMark ?? Settings.HighWaterMark;
-        if (high <= 0)
-            throw new ArgumentException($"HighWaterMark must be positive, was {high}.", nameof(options));
         var low = options.LowWaterMark ?? (options.HighWaterMark is null ? Settings.LowWaterMark : StasisSettings.DefaultLowWaterMark(high));
-        if (low < 0 || low >= high)
-            throw new ArgumentException($"LowWaterMark must be between 0 and HighWaterMark - 1 ({high - 1}), was {low}.", nameof(options));
+        var marks = WaterMarks.Checked(high, low, $"a new subscription on topic {topic.Name}");
 
         if (options.Dispatcher is { } dispatcher && !System.Dispatchers.HasDispatcher(dispatcher))
             throw new ArgumentException($"Dispatcher '{dispatcher}' is not configured.", nameof(options));
         var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
-        var subscription = new Subscription(topic, id, handler, newHandler, options, high, low);
+        var subscription = new Subscription(topic, id, handler, newHandler, options, marks);
         try
         {
             subscription.Attach(BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id));

@@ -1,13 +1,19 @@
+using Stasis.Actors.Messages;
 using Stasis.Benchmarks.Workloads;
 
 namespace Stasis.Benchmarks.Quick;
 
-/// <summary>Goals for the router and the caching topic (issue 3).</summary>
+/// <summary>Goals for the router, formatter filters and the caching topic.</summary>
 public static class ExtraGoals
 {
     public static IReadOnlyList<Goal> All =>
     [
         new ThroughputGoal("router-10-routes-vs-publish-1", 0.8, c => new StasisRouterWorkload(c.Bus), c => new StasisPublishWorkload(c.Bus, 1)),
+        new ThroughputGoal("router-by-message-type-10-routes-vs-publish-1", 0.8, c => new StasisRouterWorkload(c.Bus, byMessageType: true), c => new StasisPublishWorkload(c.Bus, 1)),
+        // Both filters index the subscription by the message types they take, so a publish costs the same: noise around 1.
+        new ThroughputGoal("publish-formatter-filter-vs-type-filter", 0.9,
+            c => new StasisPublishWorkload(c.Bus, 1, options: new() { AcceptFormatters = MessageFormatters.Json }, type: StasisBench.JsonPingType(c.Bus)),
+            c => new StasisPublishWorkload(c.Bus, 1, options: new() { AcceptOnly = [StasisBench.JsonPingType(c.Bus)] }, type: StasisBench.JsonPingType(c.Bus))),
         new ThroughputGoal("caching-topic-update-vs-publish-1", 0.5, c => new StasisCachingWorkload(c.Bus), c => new StasisPublishWorkload(c.Bus, 1)),
     ];
 }

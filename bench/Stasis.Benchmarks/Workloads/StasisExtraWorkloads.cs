@@ -8,19 +8,27 @@ namespace Stasis.Benchmarks.Workloads;
 
 /// <summary>
 /// Stasis: the producer publishes <see cref="Ping"/>s to a topic with one <see cref="MessageRouter"/> that has 10 routes
-/// (<see cref="Ping"/> and 9 other payload types); the <see cref="Ping"/> route counts.
+/// (<see cref="Ping"/> and 9 other payload types); the <see cref="Ping"/> route counts. With <c>byMessageType</c>, the
+/// routes are by message type instead: the Ping type and 9 other message types sharing the <see cref="Ping"/> payload.
 /// </summary>
 public sealed class StasisRouterWorkload : CountingWorkload
 {
     private readonly Topic _topic;
     private readonly MessageType<Ping> _type;
 
-    public StasisRouterWorkload(StasisBus bus) : base(1)
+    public StasisRouterWorkload(StasisBus bus, bool byMessageType = false) : base(1)
     {
         _type = StasisBench.PingType(bus);
         _topic = StasisBench.NewTopic(bus, "routed");
         var router = MessageRouter.Create(_topic);
         var counter = Counters[0];
+        if (byMessageType)
+        {
+            router.AddRoute(_type, (_, _, _, _) => counter.Hit());
+            for (var i = 1; i < 10; i++)
+                router.AddRoute(bus.CreateMessageType<Ping>($"bench_ping_{i}"), (_, _, _, _) => { });
+            return;
+        }
         router.AddRoute<Ping>((_, _, _, _) => counter.Hit());
         router.AddRoute<Route1>((_, _, _, _) => { });
         router.AddRoute<Route2>((_, _, _, _) => { });

@@ -12,6 +12,11 @@ public static class StasisBench
 
     public static MessageType<Ping> PingType(StasisBus bus) => bus.CreateMessageType<Ping>("bench_ping");
 
+    /// <summary>A <see cref="Ping"/> type with a JSON formatter, for formatter filters.</summary>
+    public static MessageType<Ping> JsonPingType(StasisBus bus) => bus.CreateMessageType("bench_ping_json", JsonPing);
+
+    private static readonly MessageTypeFormatters<Ping> JsonPing = new() { ToJson = (m, _) => System.Text.Json.Nodes.JsonValue.Create(m.Payload.Seq) };
+
     public static Topic NewTopic(StasisBus bus, string what) => bus.CreateTopic($"bench-{what}-{Interlocked.Increment(ref s_nextTopic)}");
 
     /// <summary>
@@ -42,10 +47,11 @@ public sealed class StasisPublishWorkload : CountingWorkload
     private readonly Topic _publishTo;
     private readonly StasisMessage? _precreated;
 
-    public StasisPublishWorkload(StasisBus bus, int subscriptions, int levels = 0, SubscriptionOptions? options = null, bool precreated = false)
+    public StasisPublishWorkload(StasisBus bus, int subscriptions, int levels = 0, SubscriptionOptions? options = null, bool precreated = false,
+        MessageType<Ping>? type = null)
         : base(subscriptions)
     {
-        _type = StasisBench.PingType(bus);
+        _type = type ?? StasisBench.PingType(bus);
         _precreated = precreated ? _type.CreateMessage(new Ping(0)) : null;
         _topics.Add(StasisBench.NewTopic(bus, "publish"));
         for (var level = 0; level < levels; level++)

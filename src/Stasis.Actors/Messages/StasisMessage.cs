@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Stasis.Actors.Messages.Internal;
 
 namespace Stasis.Actors.Messages;
@@ -38,6 +39,22 @@ public abstract class StasisMessage : Akka.Event.IDeadLetterSuppression
 
     /// <summary>True when the message was created on this node (its EID is the local bus's EID).</summary>
     public bool IsLocal => _origin.IsLocal;
+
+    /// <summary>True when the type has an AMI formatter (Asterisk's <c>stasis_message_can_be_ami</c>).</summary>
+    public bool CanBeAmi => (Type.AvailableFormatters & MessageFormatters.Ami) != 0;
+
+    /// <summary>
+    /// The message as JSON, by its type's JSON formatter (Asterisk's <c>stasis_message_to_json</c>); null when the type has
+    /// none, or the formatter does not format this message, hides it for <paramref name="sanitizer"/>, or throws.
+    /// </summary>
+    /// <param name="sanitizer">What the consumer must not see; nothing is hidden when null.</param>
+    public JsonNode? ToJson(MessageSanitizer? sanitizer = null) => Type.FormatJson(this, sanitizer);
+
+    /// <summary>The message as an AMI event (Asterisk's <c>stasis_message_to_ami</c>); null when not formattable.</summary>
+    public AmiEvent? ToAmi() => Type.FormatAmi(this);
+
+    /// <summary>The message as a generic event (Asterisk's <c>stasis_message_to_event</c>); null when not formattable.</summary>
+    public StasisEvent? ToEvent() => Type.FormatEvent(this);
 
     /// <inheritdoc />
     public override string ToString() => $"{Type.Name}@{Eid}: {Data}";

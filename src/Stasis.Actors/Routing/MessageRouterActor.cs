@@ -16,13 +16,14 @@ namespace Stasis.Actors.Routing;
 /// <remarks>
 /// <para>The actor subscribes in <c>PreStart</c> (as an actor subscriber, see
 /// <see cref="Topic.Subscribe(IActorRef, SubscriptionOptions?)"/>) and unsubscribes in <c>PostStop</c>. Each
-/// <see cref="StasisEnvelope"/> it receives is dispatched like <see cref="MessageRouter"/> does:
-/// <see cref="Receive{T}"/> routes by payload type (most derived wins; a second route for a type is rejected with
+/// <see cref="StasisEnvelope"/> it receives is dispatched like <see cref="MessageRouter"/> does, with the same
+/// precedence: <see cref="Receive{T}(MessageType{T}, Action{T})"/> routes one message type, <see cref="Receive{T}(Action{T})"/>
+/// routes by payload type (most derived wins; a second route for a key is rejected with
 /// <see cref="InvalidOperationException"/>), <see cref="ReceiveCacheUpdate{TSnapshot}"/> routes cache updates by their
-/// snapshots' payload type, and <see cref="ReceiveAnyMessage"/> sets the default route, which receives the final
+/// snapshots' type, and <see cref="ReceiveAnyMessage"/> sets the default route, which receives the final
 /// message. Without a default route, message types no route takes are filtered before queueing. While a route runs,
 /// <see cref="CurrentEnvelope"/> holds the envelope (for the original topic).</para>
-/// <para>Routes run on the actor, one message at a time, in publish order; an async route (<see cref="ReceiveAsync{T}"/>)
+/// <para>Routes run on the actor, one message at a time, in publish order; an async route (<see cref="ReceiveAsync{T}(Func{T, Task})"/>)
 /// is awaited before the next message, as <c>ReceiveActor.ReceiveAsync</c> does. Other messages go to
 /// <see cref="ReceiveOther"/>. A route that throws is logged (topic, subscription, message type), counted and its
 /// message skipped, then <c>stasis.subscription.failure-policy</c> applies: <c>resume</c> goes on; <c>stop</c>
@@ -57,29 +58,31 @@ public abstract class MessageRouterActor : ActorBase
     /// <summary>The envelope being routed, or null outside a route.</summary>
     protected StasisEnvelope? CurrentEnvelope { get; private set; }
 
-    /// <summary>Routes payloads of type <typeparamref name="T"/>.</summary>
+    /// <summary>Routes payloads of type <typeparamref name="T"/> (or derived from it).</summary>
     /// <exception cref="InvalidOperationException">A route for <typeparamref name="T"/> exists.</exception>
-    protected void Receive<T>(Action<T> handler) where T : class
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        _core.Change(t => t.WithRoute(typeof(T), RouterCore.Sync((_, message) => handler((T)message.Data))));
-    }
+    protected void Receive<T>(Action<T> handler) where T : class => Add(typeof(T), Of(handler));
+
+    /// <summary>Routes messages of <paramref name="type"/>, ahead of any route by payload type.</summary>
+    /// <exception cref="InvalidOperationException">A route for <paramref name="type"/> exists.</exception>
+    protected void Receive<T>(MessageType<T> type, Action<T> handler) where T : class => Add(Key(type), Of(handler));
 
     /// <summary>Routes payloads of type <typeparamref name="T"/> to an async handler, awaited before the next message.</summary>
     /// <exception cref="InvalidOperationException">A route for <typeparamref name="T"/> exists.</exception>
-    protected void ReceiveAsync<T>(Func<T, Task> handler) where T : class
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        _core.Change(t => t.WithRoute(typeof(T), (_, message) => new ValueTask(handler((T)message.Data))));
-    }
+    protected void ReceiveAsync<T>(Func<T, Task> handler) where T : class => Add(typeof(T), Of(handler));
+
+    /// <summary>Routes messages of <paramref name="type"/> to an async handler, awaited before the next message.</summary>
+    /// <exception cref="InvalidOperationException">A route for <paramref name="type"/> exists.</exception>
+    protected void ReceiveAsync<T>(MessageType<T> type, Func<T, Task> handler) where T : class => Add(Key(type), Of(handler));
 
     /// <summary>Routes <see cref="CacheUpdate"/>s whose snapshots' payload is a <typeparamref name="TSnapshot"/>.</summary>
     /// <exception cref="InvalidOperationException">A cache route for <typeparamref name="TSnapshot"/> exists.</exception>
-    protected void ReceiveCacheUpdate<TSnapshot>(Action<CacheUpdate> handler) where TSnapshot : class
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), RouterCore.Sync((_, message) => handler((CacheUpdate)message.Data))));
-    }
+    protected void ReceiveCacheUpdate<TSnapshot>(Action<CacheUpdate> handler) where TSnapshot : class =>
+        _core.Change(t => t.WithCacheRoute(typeof(TSnapshot), Of(handler)));
+
+    /// <summary>Routes <see cref="CacheUpdate"/>s whose <see cref="CacheUpdate.Type"/> is <paramref name="snapshotType"/>.</summary>
+    /// <exception cref="InvalidOperationException">A cache route for <paramref name="snapshotType"/> exists.</exception>
+    protected void ReceiveCacheUpdate(MessageType snapshotType, Action<CacheUpdate> handler) =>
+        _core.Change(t => t.WithCacheRoute(Key(snapshotType), Of(handler)));
 
     /// <summary>Sets (or replaces) the default route, which also receives the final message; turns filtering off.</summary>
     protected void ReceiveAnyMessage(Action<StasisMessage> handler)
@@ -95,11 +98,30 @@ public abstract class MessageRouterActor : ActorBase
         _core.Change(t => t.WithDefault((_, message) => new ValueTask(handler(message))));
     }
 
+    /// <summary>
+    /// Sets (or replaces) the default route for messages whose type has one of <paramref name="formatters"/> and no
+    /// route (as <see cref="MessageRouter.SetFormattersDefault(DefaultRouteHandler, MessageFormatters)"/>); filtering stays on. It also receives the final message.
+    /// </summary>
+    protected void ReceiveFormatted(MessageFormatters formatters, Action<StasisMessage> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _core.Change(t => t.WithFormattersDefault(RouterCore.Sync((_, message) => handler(message)), formatters));
+    }
+
+    /// <summary>Accepts message types with one of <paramref name="formatters"/> besides the routed ones (as <see cref="MessageRouter.AcceptFormatters"/>).</summary>
+    protected void AcceptFormatters(MessageFormatters formatters) => _core.Change(t => t.WithFormatters(formatters));
+
     /// <summary>Removes the route for <typeparamref name="T"/>.</summary>
     protected void RemoveRoute<T>() where T : class => _core.Change(t => t.WithoutRoute(typeof(T)));
 
+    /// <summary>Removes the route for <paramref name="type"/>.</summary>
+    protected void RemoveRoute(MessageType type) => _core.Change(t => t.WithoutRoute(Key(type)));
+
     /// <summary>Removes the cache route for <typeparamref name="TSnapshot"/>.</summary>
     protected void RemoveCacheRoute<TSnapshot>() where TSnapshot : class => _core.Change(t => t.WithoutCacheRoute(typeof(TSnapshot)));
+
+    /// <summary>Removes the cache route for <paramref name="snapshotType"/>.</summary>
+    protected void RemoveCacheRoute(MessageType snapshotType) => _core.Change(t => t.WithoutCacheRoute(Key(snapshotType)));
 
     /// <summary>Removes the default route (filtering is on again).</summary>
     protected void RemoveDefaultRoute() => _core.Change(t => t.WithDefault(null));
@@ -166,6 +188,22 @@ public abstract class MessageRouterActor : ActorBase
             _subscription!.Unsubscribe();
         else if (policy == FailurePolicy.Restart)
             throw failure;
+    }
+
+    private void Add(object key, Route route) => _core.Change(t => t.WithRoute(key, route));
+
+    private MessageType Key(MessageType type) => RouterCore.CheckType(type, Topic.Bus);
+
+    private static Route Of<T>(Action<T> handler) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return RouterCore.Sync((_, message) => handler((T)message.Data));
+    }
+
+    private static Route Of<T>(Func<T, Task> handler) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return (_, message) => new ValueTask(handler((T)message.Data));
     }
 
     /// <summary>Subscribes the actor to <see cref="Topic"/>. Overrides must call the base.</summary>

@@ -37,8 +37,9 @@ public sealed class Subscription : IAsyncDisposable
     private HandlerCounters? _counters;
     private long _filtered;
     private int _congested;
+    private WaterMarks _marks;
 
-    internal Subscription(Topic topic, string id, Handler handler, Func<Handler>? newHandler, SubscriptionOptions options, int highWaterMark, int lowWaterMark)
+    internal Subscription(Topic topic, string id, Handler handler, Func<Handler>? newHandler, SubscriptionOptions options, WaterMarks marks)
     {
         Topic = topic;
         Id = id;
@@ -46,8 +47,7 @@ public sealed class Subscription : IAsyncDisposable
         _handler = handler;
         _newHandler = newHandler;
         _filter = TypeFilter.From(options);
-        HighWaterMark = highWaterMark;
-        LowWaterMark = lowWaterMark;
+        _marks = marks;
     }
 
     /// <summary>The subscription's unique id within its bus (e.g. <c>sub-42</c>).</summary>
@@ -98,11 +98,14 @@ public sealed class Subscription : IAsyncDisposable
 
     private long TimedCount => Counters is { } c ? Volatile.Read(ref c.Timed) : 0;
 
-    /// <summary>Queue length at which the subscription is reported congested.</summary>
-    public int HighWaterMark { get; }
+    /// <summary>Queue length at which the subscription is reported congested (see <see cref="SetCongestionLimits"/>).</summary>
+    public int HighWaterMark => Volatile.Read(ref _marks).High;
 
     /// <summary>Queue length at which a congested subscription is reported recovered.</summary>
-    public int LowWaterMark { get; }
+    public int LowWaterMark => Volatile.Read(ref _marks).Low;
+
+    /// <summary>The formatters whose message types pass this subscription's filter (see <see cref="AcceptFormatters"/>).</summary>
+    public MessageFormatters AcceptedFormatters => Filter.Formatters;
 
     /// <summary>The actor that receives this subscription's messages, for actor subscribers; null for callbacks.</summary>
     public IActorRef? Target => _handler.Target;
@@ -172,16 +175,53 @@ public sealed class Subscription : IAsyncDisposable
     /// </summary>
     public void AcceptMessageType(MessageType type) => ChangeFilter(type, static (f, t) => f.Accept(t));
 
-    /// <summary>Holds messages of <paramref name="type"/> back from now on (they are not queued).</summary>
+    /// <summary>Holds messages of <paramref name="type"/> back from now on (they are not queued), even if a formatter filter would take them.</summary>
     public void DeclineMessageType(MessageType type) => ChangeFilter(type, static (f, t) => f.Decline(t));
 
-    /// <summary>Replaces the whole filter (used by routers, which own their subscription's filter).</summary>
-    internal void SetFilter(TypeFilter filter) => Topic.Bus.Graph.ChangeFilter(this, () => _filter = filter);
+    /// <summary>
+    /// Lets messages through whose type has one of <paramref name="formatters"/>, replacing the formatters accepted
+    /// before (Asterisk's <c>stasis_subscription_accept_formatters</c>); <see cref="MessageFormatters.None"/> removes the
+    /// formatter filter. With a formatter filter a message passes when its type is accepted (a selective filter) OR has
+    /// an accepted formatter; a declined type never passes. Like type filters, this filters before queueing.
+    /// </summary>
+    public void AcceptFormatters(MessageFormatters formatters) => ChangeFilter(formatters, static (f, x) => f.WithFormatters(x));
 
-    private void ChangeFilter(MessageType type, Func<TypeFilter, MessageType, TypeFilter> change)
+    /// <summary>
+    /// Sets the filter's mode (Asterisk's <c>stasis_subscription_set_filter</c>): <see cref="SubscriptionFilter.Default"/>
+    /// goes back to receiving every type (accepted and declined types and accepted formatters are forgotten);
+    /// <see cref="SubscriptionFilter.Selective"/> receives only accepted types (and formatter matches) from now on.
+    /// </summary>
+    public void SetFilter(SubscriptionFilter filter) =>
+        ChangeFilter(filter, static (f, mode) => mode switch
+        {
+            SubscriptionFilter.Default => TypeFilter.AcceptAll,
+            SubscriptionFilter.Selective => f.AsSelective(),
+            _ => throw new ArgumentOutOfRangeException(nameof(filter), mode, "Not a SubscriptionFilter."),
+        });
+
+    /// <summary>
+    /// Changes the water marks (Asterisk's <c>stasis_subscription_set_congestion_limits</c>); the next publish samples
+    /// the queue against them.
+    /// </summary>
+    /// <param name="highWaterMark">Queue length at which the subscription is reported congested; positive.</param>
+    /// <param name="lowWaterMark">Queue length at which it is reported recovered; from 0 to <paramref name="highWaterMark"/> - 1.
+    /// When null: 90% of <paramref name="highWaterMark"/>, as for a new subscription.</param>
+    /// <exception cref="ArgumentException">A mark is out of range (the message names this subscription).</exception>
+    public void SetCongestionLimits(int highWaterMark, int? lowWaterMark = null)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        Topic.Bus.Graph.ChangeFilter(this, () => _filter = change(_filter, type));
+        var marks = WaterMarks.Checked(highWaterMark, lowWaterMark ?? Configuration.StasisSettings.DefaultLowWaterMark(highWaterMark), ToString());
+        Volatile.Write(ref _marks, marks);
+        CheckRecovered();
+    }
+
+    /// <summary>Replaces the whole filter (used by routers, which own their subscription's filter).</summary>
+    internal void ReplaceFilter(TypeFilter filter) => Topic.Bus.Graph.ChangeFilter(this, () => _filter = filter);
+
+    private void ChangeFilter<TArg>(TArg argument, Func<TypeFilter, TArg, TypeFilter> change)
+    {
+        if (argument is null)
+            throw new ArgumentNullException(nameof(argument));
+        Topic.Bus.Graph.ChangeFilter(this, () => _filter = change(_filter, argument));
     }
 
     /// <inheritdoc />

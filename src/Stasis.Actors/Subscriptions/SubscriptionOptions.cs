@@ -22,6 +22,13 @@ public sealed record SubscriptionOptions
     /// <summary>Message types this subscription never receives. Filtering happens before queueing.</summary>
     public IReadOnlyCollection<MessageType>? Decline { get; init; }
 
+    /// <summary>
+    /// When set (and not <see cref="MessageFormatters.None"/>), messages whose type has one of these formatters pass the
+    /// filter too: a message passes when its type is accepted (<see cref="AcceptOnly"/>) OR has an accepted formatter,
+    /// and never when its type is declined. Without <see cref="AcceptOnly"/>, only formatter matches pass.
+    /// </summary>
+    public MessageFormatters? AcceptFormatters { get; init; }
+
     /// <summary>Queue length at which this subscription is reported congested; must be positive.</summary>
     public int? HighWaterMark { get; init; }
 

@@ -8,7 +8,8 @@ using Stasis.Actors.Topics;
 namespace Stasis.Host.Traffic;
 
 /// <summary>
-/// The channel side of the bus, as Asterisk's <c>stasis_channels.c</c> sets it up: the channel message types and the
+/// The channel side of the bus, as Asterisk's <c>stasis_channels.c</c> sets it up: the channel message types (with JSON
+/// and AMI formatters, <see cref="ChannelFormatters"/>) and the
 /// channel caching pattern: one topic per channel (<c>channel:all/&lt;uniqueid&gt;</c>) from a topic pool forwarding
 /// to <c>channel:all</c>, and the caching topic <c>channel:all-cached</c> that keeps the latest
 /// <see cref="ChannelSnapshot"/> per unique id.
@@ -20,10 +21,10 @@ internal sealed class ChannelTopics : IDisposable
 
     private ChannelTopics(StasisBus bus)
     {
-        SnapshotType = bus.CreateMessageType<ChannelSnapshot>("ast_channel_snapshot_type");
-        DialType = bus.CreateMessageType<ChannelDial>("ast_channel_dial_type");
-        DtmfType = bus.CreateMessageType<ChannelDtmf>("ast_channel_dtmf_end_type");
-        VarSetType = bus.CreateMessageType<ChannelVarSet>("ast_channel_varset_type");
+        SnapshotType = bus.CreateMessageType("ast_channel_snapshot_type", ChannelFormatters.Snapshot);
+        DialType = bus.CreateMessageType("ast_channel_dial_type", ChannelFormatters.Dial);
+        DtmfType = bus.CreateMessageType("ast_channel_dtmf_end_type", ChannelFormatters.Dtmf);
+        VarSetType = bus.CreateMessageType("ast_channel_varset_type", ChannelFormatters.VarSet);
         ClearType = StasisCache.ClearType(bus);
         _pattern = new CachingPattern(bus, "channel", message => message is StasisMessage<ChannelSnapshot> snapshot ? snapshot.Payload.UniqueId : null);
     }

@@ -50,6 +50,43 @@ public sealed class CongestionSpec : TickSpec
         Assert.Equal((100, 90), (ownHigh.HighWaterMark, ownHigh.LowWaterMark));
         Assert.Equal((100, 10), (both.HighWaterMark, both.LowWaterMark));
     }
+
+    [Fact]
+    public async Task Congestion_limits_changed_live_take_effect_on_the_next_publishes()
+    {
+        var topic = Bus.CreateTopic("live-marks");
+        var sub = topic.Subscribe((_, _, m) =>
+        {
+            if (m.Data is Tick { Seq: 0 })
+                Gate.Wait();
+        }, new SubscriptionOptions { Name = "retuned" });
+        PublishTicks(topic, 64);
+        Assert.False(sub.IsCongested); // 64 queued, under the default high-water mark of 500
+
+        sub.SetCongestionLimits(32);
+
+        Assert.Equal((32, 28), (sub.HighWaterMark, sub.LowWaterMark));
+        EventFilter.Warning(contains: "high-water mark 32").ExpectOne(() => PublishTicks(topic, 32, publisher: 1));
+        Assert.True(sub.IsCongested);
+        Gate.Set();
+        Eventually(() => !sub.IsCongested);
+        await sub.UnsubscribeAndJoinAsync().WaitAsync(Dilated(TimeSpan.FromSeconds(5)));
+    }
+
+    [Theory]
+    [InlineData(0, null, "HighWaterMark")]
+    [InlineData(10, 10, "LowWaterMark")]
+    [InlineData(10, -1, "LowWaterMark")]
+    public void Congestion_limits_out_of_range_are_rejected_naming_the_subscription(int high, int? low, string mark)
+    {
+        var sub = Bus.CreateTopic("bad-marks").Subscribe((_, _, _) => { }, new SubscriptionOptions { Name = "tuned", HighWaterMark = 100 });
+
+        var error = Assert.Throws<ArgumentException>(() => sub.SetCongestionLimits(high, low));
+
+        Assert.Contains(mark, error.Message);
+        Assert.Contains("subscription tuned on topic bad-marks", error.Message);
+        Assert.Equal((100, 90), (sub.HighWaterMark, sub.LowWaterMark));
+    }
 }
 
 public sealed class CongestionHoconSpec() : TickSpec("stasis.subscription { high-water-mark = 40, low-water-mark = 4 }")

@@ -8,9 +8,10 @@ namespace Stasis.Actors.Routing.Internal;
 
 /// <summary>
 /// What both router styles share: the current <see cref="RouteTable"/>, dispatch through it, and the subscription
-/// filter that follows it. Without a default route the subscription accepts only the message types some route takes
-/// (and subscription changes), so other messages are filtered before queueing; message types created later are
-/// added to the filter as they appear. With a default route the filter accepts everything.
+/// filter that follows it. Without a default route (or with a formatters default) the subscription accepts only the
+/// message types some route or accepted formatter takes (and subscription changes), so other messages are filtered
+/// before queueing; message types created later are added to the filter as they appear. With a default route the
+/// filter accepts everything.
 /// </summary>
 internal sealed class RouterCore
 {
@@ -33,6 +34,9 @@ internal sealed class RouterCore
 
     public bool HasDefaultRoute => _table.Default is not null;
 
+    /// <summary>The current routes.</summary>
+    public RouteTable Table => _table;
+
     public long UnroutedCount => Volatile.Read(ref _unrouted);
 
     /// <summary>Subscribes with a filter matching the current routes, and starts following new message types.</summary>
@@ -40,17 +44,17 @@ internal sealed class RouterCore
     {
         ArgumentNullException.ThrowIfNull(topic);
         options ??= SubscriptionOptions.Default;
-        if (options.AcceptOnly is not null || options.Decline is not null)
-            throw new ArgumentException("A router owns its subscription's filter (it follows the routes): leave AcceptOnly and Decline unset.", nameof(options));
+        if (options.AcceptOnly is not null || options.Decline is not null || options.AcceptFormatters is not null)
+            throw new ArgumentException($"A router owns its subscription's filter (it follows the routes) on topic {topic.Name}: leave AcceptOnly, Decline and AcceptFormatters unset (use the router's AcceptFormatters).", nameof(options));
         lock (_lock)
         {
             _typeWatch = _bus.WatchMessageTypes(OnMessageTypeCreated);
             var table = _table;
-            _filtering = table.Default is null;
+            _filtering = table.Filtering;
             Subscription subscription;
             try
             {
-                subscription = subscribe(options with { AcceptOnly = table.Default is null ? Accepted(table) : null });
+                subscription = subscribe(options with { AcceptOnly = table.Filtering ? Accepted(table) : null });
             }
             catch
             {
@@ -101,6 +105,16 @@ internal sealed class RouterCore
         }
     }
 
+    /// <summary>Checks a message type given for a route: not null, and of this router's bus (another bus's type never matches).</summary>
+    /// <exception cref="ArgumentException"><paramref name="type"/> belongs to another bus.</exception>
+    public static MessageType CheckType(MessageType type, StasisBus bus)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return ReferenceEquals(type.Bus, bus)
+            ? type
+            : throw new ArgumentException($"Message type {type.Name} belongs to another bus than the routed topic.", nameof(type));
+    }
+
     /// <summary>A synchronous route as a <see cref="Route"/>.</summary>
     public static Route Sync(Action<Topic, StasisMessage> route) => (topic, message) =>
     {
@@ -121,7 +135,7 @@ internal sealed class RouterCore
     {
         lock (_lock)
         {
-            if (_typeWatch is not null && _table.Default is null && _table.Routes(type, _cacheUpdateType))
+            if (_typeWatch is not null && _table.Filtering && _table.Takes(type, _cacheUpdateType))
                 ApplyFilter(_table, force: true);
         }
     }
@@ -130,13 +144,13 @@ internal sealed class RouterCore
     {
         if (_subscription is not { } subscription)
             return; // not subscribed yet: Subscribe builds the filter from the table
-        var filtering = table.Default is null;
+        var filtering = table.Filtering;
         if (!filtering && _filtering == false && !force)
             return; // already accepting everything
         _filtering = filtering;
-        subscription.SetFilter(filtering ? TypeFilter.AcceptOnly(Accepted(table)) : TypeFilter.AcceptAll);
+        subscription.ReplaceFilter(filtering ? TypeFilter.AcceptOnly(Accepted(table)) : TypeFilter.AcceptAll);
     }
 
     private List<MessageType> Accepted(RouteTable table) =>
-        [_bus.SubscriptionChangeType, .. _bus.MessageTypes.Where(t => !ReferenceEquals(t, _bus.SubscriptionChangeType) && table.Routes(t, _cacheUpdateType))];
+        [_bus.SubscriptionChangeType, .. _bus.MessageTypes.Where(t => !ReferenceEquals(t, _bus.SubscriptionChangeType) && table.Takes(t, _cacheUpdateType))];
 }

@@ -4,8 +4,9 @@ namespace Stasis.Actors.Topics.Internal;
 
 /// <summary>
 /// An immutable snapshot of every subscription a publish on one topic reaches: its own subscriptions and, flattened,
-/// those of every topic it forwards to (each subscription once). Selective subscriptions are indexed by the message
-/// types they accept, so a message they filter out costs them nothing.
+/// those of every topic it forwards to (each subscription once). Filtering subscriptions (selective, or by formatter)
+/// are indexed by the message types they accept, so a message they filter out costs them nothing; for a formatter
+/// filter that means every type of the bus with a matching formatter, so a new such type clears every snapshot.
 /// </summary>
 internal sealed class Fanout
 {
@@ -22,13 +23,13 @@ internal sealed class Fanout
         Clustered = clustered;
     }
 
-    /// <summary>Subscriptions without a selective filter (they may still decline some types).</summary>
+    /// <summary>Subscriptions whose filter is open (they may still decline some types).</summary>
     public Subscription[] Open { get; }
 
     /// <summary>True when some subscription of <see cref="Open"/> declines a type (else the publish loop skips the check).</summary>
     public bool AnyDeclines { get; }
 
-    /// <summary>Selective subscriptions, by the <see cref="Messages.MessageType.Index"/> of each type they accept.</summary>
+    /// <summary>Filtering subscriptions, by the <see cref="Messages.MessageType.Index"/> of each type they accept.</summary>
     public Subscription[]?[] ByType { get; }
 
     /// <summary>The clustered topics a publish reaches (the topic itself and those it forwards to): see <see cref="IRemotePublisher"/>.</summary>
@@ -43,12 +44,15 @@ internal sealed class Fanout
         foreach (var subscription in subscriptions)
         {
             var filter = subscription.Filter;
-            if (!filter.IsSelective)
+            if (filter.IsOpen)
             {
                 open.Add(subscription);
                 continue;
             }
-            foreach (var type in filter.Accepted)
+            var accepted = filter.Formatters == Messages.MessageFormatters.None
+                ? filter.Accepted
+                : subscription.Topic.Bus.MessageTypes.Where(filter.Accepts);
+            foreach (var type in accepted)
             {
                 if (!byType.TryGetValue(type.Index, out var list))
                     byType[type.Index] = list = [];

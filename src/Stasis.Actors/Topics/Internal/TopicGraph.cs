@@ -282,6 +282,13 @@ internal sealed class TopicGraph
         return true;
     }
 
+    /// <summary>Clears every topic's snapshots (a message type with formatters appeared: formatter filters may take it).</summary>
+    public void InvalidateAll()
+    {
+        foreach (var topic in _topics.Values)
+            topic.Invalidate();
+    }
+
     /// <summary>Clears the snapshots of <paramref name="topic"/> and of every topic that forwards into it.</summary>
     private static void Invalidate(Topic topic)
     {
