@@ -362,8 +362,9 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
 
     /// <summary>
     /// Clears node <paramref name="eid"/>'s entries in the caching topics on <paramref name="topicName"/> (called by its
-    /// bridge, on the bridge's thread, after every message of that node it dispatched). The purge is queued on each
-    /// caching topic's subscription behind those messages: entries they are still about to add are cleared as well.
+    /// bridge, on the bridge's thread, after every message of that node it dispatched). Caching topics run on the
+    /// dispatching thread, so those messages are cached already and the purge, handled here on the same thread, clears
+    /// every entry they added.
     /// </summary>
     internal void PurgeCaches(string topicName, EntityId eid)
     {
@@ -372,7 +373,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         var purgeType = StasisCache.PurgeType(Bus);
         foreach (var cachingTopic in cachingTopics.Where(c => !c.Upstream.IsDestroyed))
         {
-            // Queued on the caching topic's own subscription only: the upstream's other subscribers never see it.
+            // Given to the caching topic's own subscription only: the upstream's other subscribers never see it.
             if (purgeType.CreateMessage(CachePurge.Instance, eid) is { } purge)
                 cachingTopic.Subscription.Enqueue(purge, cachingTopic.Upstream);
         }

@@ -213,8 +213,11 @@ public sealed class StasisBus : IExtension
     /// </summary>
     public BusStatistics GetStatistics() => BusMetrics.Snapshot(this);
 
-    /// <summary>Makes a subscription: checks the options, makes its actor under the topic's actor, then joins it to the topic.</summary>
-    internal Subscription Subscribe(Topic topic, Handler handler, Func<Handler>? newHandler, SubscriptionOptions? options)
+    /// <summary>
+    /// Makes a subscription: checks the options, makes its actor under the topic's actor, then joins it to the topic.
+    /// With <paramref name="inline"/>, the handler runs on the publisher's thread (see <see cref="Subscription.IsInline"/>).
+    /// </summary>
+    internal Subscription Subscribe(Topic topic, Handler handler, Func<Handler>? newHandler, SubscriptionOptions? options, bool inline = false)
     {
         options ??= SubscriptionOptions.Default;
         if (topic.IsDestroyed)
@@ -226,7 +229,7 @@ public sealed class StasisBus : IExtension
         if (options.Dispatcher is { } dispatcher && !System.Dispatchers.HasDispatcher(dispatcher))
             throw new ArgumentException($"Dispatcher '{dispatcher}' is not configured.", nameof(options));
         var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
-        var subscription = new Subscription(topic, id, handler, newHandler, options, marks);
+        var subscription = new Subscription(topic, id, handler, newHandler, options, marks, inline);
         try
         {
             subscription.Attach(BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id));

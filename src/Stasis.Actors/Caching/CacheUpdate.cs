@@ -50,3 +50,10 @@ public sealed record CacheClear(MessageType Type, string Id);
 /// <param name="snapshots">The id's snapshots, one per node, the local node's first; empty when the last was cleared.</param>
 /// <returns>The aggregate snapshot, or null.</returns>
 public delegate StasisMessage? CacheAggregate(string id, IReadOnlyList<StasisMessage> snapshots);
+
+/// <summary>
+/// Publishes a new aggregate snapshot (Asterisk's <c>cache_aggregate_publish_fn</c>): see <see cref="StasisCache.AggregatePublish"/>.
+/// </summary>
+/// <param name="upstream">The caching topic's upstream topic, where aggregates are usually published.</param>
+/// <param name="aggregate">The new aggregate snapshot.</param>
+public delegate void CacheAggregatePublish(Topics.Topic upstream, StasisMessage aggregate);

@@ -38,20 +38,38 @@ public sealed class StasisCache
     private readonly Func<StasisMessage, string?> _idFunction;
     private readonly CacheAggregate? _aggregate;
     private long _uncacheable;
+    private long _aggregatePublishFailures;
 
     /// <summary>Creates an empty cache.</summary>
     /// <param name="bus">The bus whose messages are cached.</param>
     /// <param name="idFunction">Gives the id of a cacheable message, or null for a message that is not cacheable.</param>
     /// <param name="aggregate">Combines one id's snapshots over all nodes; null for no aggregates.</param>
+    /// <param name="aggregatePublish">Called with each new aggregate snapshot (Asterisk's <c>aggregate_publish_fn</c>);
+    /// see <see cref="AggregatePublish"/>. Needs <paramref name="aggregate"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="bus"/> or <paramref name="idFunction"/> is null.</exception>
-    public StasisCache(StasisBus bus, Func<StasisMessage, string?> idFunction, CacheAggregate? aggregate = null)
+    /// <exception cref="ArgumentException"><paramref name="aggregatePublish"/> is given without <paramref name="aggregate"/>.</exception>
+    public StasisCache(StasisBus bus, Func<StasisMessage, string?> idFunction, CacheAggregate? aggregate = null, CacheAggregatePublish? aggregatePublish = null)
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(idFunction);
+        if (aggregatePublish is not null && aggregate is null)
+            throw new ArgumentException("An aggregate publish callback needs an aggregate function.", nameof(aggregatePublish));
         Bus = bus;
         _idFunction = idFunction;
         _aggregate = aggregate;
+        AggregatePublish = aggregatePublish;
     }
+
+    /// <summary>
+    /// Called by a caching topic with each new aggregate snapshot (not when the aggregate becomes null), after the
+    /// aggregate <see cref="CacheUpdate"/> was published, on the publisher's thread, with the caching topic's upstream
+    /// topic: typically it publishes the aggregate there. A message published back that is the current aggregate of its
+    /// entry is not cached again. A throwing callback is logged and counted (<see cref="AggregatePublishFailures"/>).
+    /// </summary>
+    public CacheAggregatePublish? AggregatePublish { get; }
+
+    /// <summary>Calls of <see cref="AggregatePublish"/> that threw.</summary>
+    public long AggregatePublishFailures => Volatile.Read(ref _aggregatePublishFailures);
 
     /// <summary>The bus whose messages are cached.</summary>
     public StasisBus Bus { get; }
@@ -120,6 +138,12 @@ public sealed class StasisCache
     public IReadOnlyList<StasisMessage> Dump(MessageType type, EntityId eid) =>
         Entries(type).Select(e => e.Find(eid)).OfType<StasisMessage>().ToList();
 
+    /// <summary>Every snapshot of every type, of every node (Asterisk's <c>stasis_cache_dump_all(cache, NULL)</c>).</summary>
+    public IReadOnlyList<StasisMessage> DumpAll() => AllEntries().SelectMany(static e => e.Snapshots).ToList();
+
+    /// <summary>Every snapshot of every type made by node <paramref name="eid"/> (<c>stasis_cache_dump_by_eid(cache, NULL, eid)</c>).</summary>
+    public IReadOnlyList<StasisMessage> DumpAll(EntityId eid) => AllEntries().Select(e => e.Find(eid)).OfType<StasisMessage>().ToList();
+
     /// <summary>Every aggregate snapshot of <paramref name="type"/>; empty without an aggregate function.</summary>
     public IReadOnlyList<StasisMessage> DumpAggregates(MessageType type) =>
         Entries(type).Select(static e => e.Aggregate).OfType<StasisMessage>().ToList();
@@ -152,6 +176,26 @@ public sealed class StasisCache
                 Bus.Diagnostics.Log.Warning("Cache: the id function threw on a {0} message; messages it fails on are not cached (logged once per type): {1}", message.Type.Name, failure);
         }
         return null;
+    }
+
+    /// <summary>True when <paramref name="message"/> is the current aggregate snapshot of its (type, <paramref name="id"/>) entry.</summary>
+    internal bool IsAggregate(StasisMessage message, string id) =>
+        _aggregate is not null && ReferenceEquals(FindTable(message.Type)?.GetValueOrDefault(id)?.Aggregate, message);
+
+    /// <summary>Hands a new aggregate snapshot to <see cref="AggregatePublish"/>; a failure is logged and counted, never thrown.</summary>
+    internal void PublishAggregate(Topic upstream, StasisMessage aggregate)
+    {
+        if (AggregatePublish is not { } publish)
+            return;
+        try
+        {
+            publish(upstream, aggregate);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _aggregatePublishFailures);
+            Bus.Diagnostics.Log.Error(ex, "Cache: the aggregate publish callback threw for {0} on topic {1}", aggregate.Type.Name, upstream.Name);
+        }
     }
 
     /// <summary>
@@ -280,6 +324,9 @@ public sealed class StasisCache
         // Enumerating (unlike .Values) takes no lock.
         return FindTable(type) is { } byId ? byId.Select(static p => p.Value) : [];
     }
+
+    private IEnumerable<CacheEntry> AllEntries() =>
+        Volatile.Read(ref _tables).OfType<TypeTable>().SelectMany(static t => t.ById.Select(static p => p.Value));
 
     /// <summary>One message type's entries, by id.</summary>
     private sealed record TypeTable(MessageType Type, ConcurrentDictionary<string, CacheEntry> ById);

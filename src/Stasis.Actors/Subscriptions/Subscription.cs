@@ -38,9 +38,11 @@ public sealed class Subscription : IAsyncDisposable
     private long _filtered;
     private int _congested;
     private WaterMarks _marks;
+    private readonly Lock? _inline; // set: the handler runs on the publisher's thread, under this lock
 
-    internal Subscription(Topic topic, string id, Handler handler, Func<Handler>? newHandler, SubscriptionOptions options, WaterMarks marks)
+    internal Subscription(Topic topic, string id, Handler handler, Func<Handler>? newHandler, SubscriptionOptions options, WaterMarks marks, bool inline = false)
     {
+        _inline = inline ? new Lock() : null;
         Topic = topic;
         Id = id;
         Name = options.Name ?? id;
@@ -106,6 +108,12 @@ public sealed class Subscription : IAsyncDisposable
 
     /// <summary>The formatters whose message types pass this subscription's filter (see <see cref="AcceptFormatters"/>).</summary>
     public MessageFormatters AcceptedFormatters => Filter.Formatters;
+
+    /// <summary>
+    /// True for a subscription whose handler runs on the publisher's thread before the publish returns, one call at a
+    /// time (caching topics' subscriptions): its queue stays empty; its actor only delivers the final message.
+    /// </summary>
+    internal bool IsInline => _inline is not null;
 
     /// <summary>The actor that receives this subscription's messages, for actor subscribers; null for callbacks.</summary>
     public IActorRef? Target => _handler.Target;
@@ -245,7 +253,13 @@ public sealed class Subscription : IAsyncDisposable
     /// Tells the actor <paramref name="message"/>, published to <paramref name="via"/> (this subscription's topic, or for a
     /// message reached through forwarding the topic it was published to: the sender says which).
     /// </summary>
-    internal void Enqueue(StasisMessage message, Topic via) => Actor.Tell(message, via.Sender);
+    internal void Enqueue(StasisMessage message, Topic via)
+    {
+        if (_inline is null)
+            Actor.Tell(message, via.Sender);
+        else
+            HandleInline(via, message, null);
+    }
 
     /// <summary>
     /// Tells the actor a publish-sync delivery. <paramref name="done"/> completes true once the handler ran it; if the
@@ -253,6 +267,11 @@ public sealed class Subscription : IAsyncDisposable
     /// </summary>
     internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
     {
+        if (_inline is not null)
+        {
+            HandleInline(envelope.Topic, envelope.Message, done);
+            return;
+        }
         Actor.Tell(new SyncDelivery(envelope, done), ActorRefs.NoSender);
         _completion.Register(done);
     }
@@ -275,6 +294,38 @@ public sealed class Subscription : IAsyncDisposable
             CheckRecovered();
     }
 
+    /// <summary>
+    /// Runs the handler of an inline subscription on the calling (publishing) thread, serialized by its lock. A message
+    /// that arrives once the final message was claimed by the actor is dropped (the subscription has ended: nothing may
+    /// follow its final message). A failure is counted and logged and never reaches the publisher ("resume").
+    /// </summary>
+    private void HandleInline(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
+    {
+        lock (_inline!)
+        {
+            if (_done)
+            {
+                done?.TrySetResult(false);
+                return;
+            }
+            var counters = AttachCounters();
+            var start = counters.StartTiming();
+            try
+            {
+                _handler.Invoke(this, topic, message).GetAwaiter().GetResult(); // inline handlers are synchronous
+                counters.Count(this, start, failed: false);
+                done?.TrySetResult(true);
+            }
+            catch (Exception ex)
+            {
+                counters.Count(this, start, failed: true);
+                var failure = new SubscriptionHandlerException(this, new StasisEnvelope(topic, message), ex);
+                Topic.Bus.Diagnostics.HandlerFailed(topic, failure, failure, Configuration.FailurePolicy.Resume);
+                done?.TrySetException(failure);
+            }
+        }
+    }
+
     // ---- actor side: called by SubscriptionActor, one call at a time ----
 
     /// <summary>The handler of a new incarnation of the actor: the first one, then (after a restart) a new one from the factory.</summary>
@@ -294,11 +345,12 @@ public sealed class Subscription : IAsyncDisposable
         }
     }
 
-    /// <summary>The counters, made on first use by the actor (so on the handler thread) and kept across restarts.</summary>
+    /// <summary>The counters, made on first use (by the actor, or an inline subscription's first call) and kept across restarts.</summary>
     internal HandlerCounters AttachCounters()
     {
-        if (Counters is null)
-            Volatile.Write(ref _counters, new HandlerCounters());
+        if (Counters is { } counters)
+            return counters;
+        Interlocked.CompareExchange(ref _counters, new HandlerCounters(), null);
         return _counters!;
     }
 
@@ -322,8 +374,20 @@ public sealed class Subscription : IAsyncDisposable
         return _final;
     }
 
-    /// <summary>Called just before the final message is handled.</summary>
-    internal void MarkDone() => _done = true;
+    /// <summary>
+    /// Called just before the final message is handled. For an inline subscription, under its lock: a publisher's call
+    /// still running finishes first, and none starts after.
+    /// </summary>
+    internal void MarkDone()
+    {
+        if (_inline is null)
+        {
+            _done = true;
+            return;
+        }
+        lock (_inline)
+            _done = true;
+    }
 
     /// <summary>Called once the final message's handler returned: completes joins and pending sync deliveries.</summary>
     internal void Finish() => _completion.Finish();

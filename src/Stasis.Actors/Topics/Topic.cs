@@ -237,6 +237,13 @@ public sealed class Topic
         return SubscribeMade(() => Handler.Of(handlerFactory() ?? throw FactoryReturnedNull()), options);
     }
 
+    /// <summary>
+    /// Subscribes a callback that runs on each publisher's thread, before <c>Publish</c> returns (serialized by a lock of
+    /// the subscription): what caching topics use, so that a cache is current when a publish returns.
+    /// </summary>
+    internal Subscription SubscribeInline(SubscriptionHandler handler, SubscriptionOptions options) =>
+        Bus.Subscribe(this, Handler.Of(handler), null, options, inline: true);
+
     /// <summary>Subscribes with the handler <paramref name="make"/> makes now, and again for each restart of the subscription's actor.</summary>
     private Subscription SubscribeMade(Func<Handler> make, SubscriptionOptions? options) => Bus.Subscribe(this, make(), make, options);
 
