@@ -99,10 +99,10 @@ public sealed class CachingTopic : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops following <see cref="Upstream"/>: messages already queued are still cached. Idempotent.</summary>
+    /// <summary>Stops following <see cref="Upstream"/>: no message published after this returns is cached. Idempotent.</summary>
     public void Unsubscribe() => Subscription.Unsubscribe();
 
-    /// <summary><see cref="Unsubscribe"/>s, then completes once every queued upstream message was cached.</summary>
+    /// <summary><see cref="Unsubscribe"/>s, then completes once the subscription's final message was handled (no cache write runs after).</summary>
     /// <param name="cancellationToken">Cancels the wait (not the unsubscription).</param>
     public Task UnsubscribeAndJoinAsync(CancellationToken cancellationToken = default) => Subscription.UnsubscribeAndJoinAsync(cancellationToken);
 
@@ -114,7 +114,7 @@ public sealed class CachingTopic : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Unsubscribes, waits until every queued upstream message was cached (<see cref="UnsubscribeAndJoinAsync"/>), then
+    /// Unsubscribes, waits until no cache write runs any more (<see cref="UnsubscribeAndJoinAsync"/>), then
     /// destroys <see cref="Topic"/>, whose subscribers then receive their final messages.
     /// </summary>
     public async ValueTask DisposeAsync()
