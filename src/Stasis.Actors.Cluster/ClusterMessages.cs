@@ -1,4 +1,3 @@
-using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Cluster;
 
@@ -13,7 +12,7 @@ public sealed record NodeJoined(string Address, EntityId Eid);
 /// <summary>
 /// Published on the local system topic (type <c>stasis_cluster_node_left</c>) as soon as a known node is leaving,
 /// exiting, downed or removed (whichever this node sees first). Its cache entries are cleared by each tracked caching
-/// topic once that topic has handled the node's last messages: the <see cref="Caching.CacheUpdate"/>s with no new
+/// topic once that topic has handled the node's last messages: the <see cref="CacheUpdate"/>s with no new
 /// snapshot may arrive just after this message.
 /// </summary>
 /// <param name="Address">The node's Akka address.</param>
@@ -39,7 +38,7 @@ public sealed class PayloadSerializationException : Exception
 }
 
 /// <summary>
-/// <see cref="StasisCluster.PublishWithAckAsync"/> or <see cref="StasisCluster.WaitForSubscribersAsync(Topics.Topic, int, TimeSpan?, CancellationToken)"/>
+/// <see cref="StasisCluster.PublishWithAckAsync"/> or <see cref="StasisCluster.WaitForSubscribersAsync(Topic, int, TimeSpan?, CancellationToken)"/>
 /// timed out: some nodes did not answer.
 /// </summary>
 public sealed class ClusterAckTimeoutException : TimeoutException

@@ -5,12 +5,9 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Event;
-using Stasis.Actors.Caching;
 using Stasis.Actors.Cluster.Internal;
 using Stasis.Actors.Cluster.Serialization;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
-using Stasis.Actors.Topics.Internal;
+using Stasis.Actors.Internal;
 
 namespace Stasis.Actors.Cluster;
 

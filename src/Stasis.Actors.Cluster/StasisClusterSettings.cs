@@ -11,7 +11,7 @@ namespace Stasis.Actors.Cluster;
 /// <param name="ClusteredTopics">Names or <c>*</c>-patterns of the topics clustered as soon as they exist.</param>
 /// <param name="SystemTopic">The local topic on which <see cref="NodeJoined"/> and <see cref="NodeLeft"/> are published.</param>
 /// <param name="AckTimeout">Default wait of <see cref="StasisCluster.PublishWithAckAsync"/>.</param>
-/// <param name="SubscriberProbeInterval">Probe period of <see cref="StasisCluster.WaitForSubscribersAsync(Topics.Topic, int, TimeSpan?, CancellationToken)"/>.</param>
+/// <param name="SubscriberProbeInterval">Probe period of <see cref="StasisCluster.WaitForSubscribersAsync(Topic, int, TimeSpan?, CancellationToken)"/>.</param>
 public sealed record StasisClusterSettings(
     IReadOnlyList<string> ClusteredTopics,
     string SystemTopic,

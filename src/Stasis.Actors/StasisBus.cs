@@ -3,12 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Stasis.Actors.Configuration;
 using Stasis.Actors.Internal;
-using Stasis.Actors.Messages;
 using Stasis.Actors.Statistics;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Subscriptions.Internal;
-using Stasis.Actors.Topics;
-using Stasis.Actors.Topics.Internal;
 
 namespace Stasis.Actors;
 
@@ -39,7 +34,7 @@ public sealed class StasisBus : IExtension
         System = system;
         system.Settings.InjectTopLevelFallback(StasisSettings.DefaultConfig);
         Settings = StasisSettings.Create(system);
-        Clock = Messages.Internal.MessageClock.For(Settings.MessageClock);
+        Clock = Internal.MessageClock.For(Settings.MessageClock);
         Diagnostics = new BusDiagnostics(system);
         Graph = new TopicGraph(this);
         SubscriptionChangeType = (MessageType<SubscriptionChange>)_types.GetOrAdd(
@@ -85,7 +80,7 @@ public sealed class StasisBus : IExtension
     internal TopicGraph Graph { get; }
 
     /// <summary>Stamps new messages (<c>stasis.message-clock</c>).</summary>
-    internal Messages.Internal.MessageClock Clock { get; }
+    internal Internal.MessageClock Clock { get; }
 
     /// <summary>Sends messages published on clustered topics to other nodes; null on a bus that is not clustered.</summary>
     internal IRemotePublisher? RemotePublisher { get; set; }

@@ -1,10 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Stasis.Actors.Configuration;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Tests;
 

@@ -9,7 +9,7 @@ namespace Stasis.Host.Tests;
 
 public sealed class ChanStatsSpec : TestKit
 {
-    private static readonly Stasis.Actors.Messages.EntityId OtherNode = new("02:00:00:00:00:02");
+    private static readonly Stasis.Actors.EntityId OtherNode = new("02:00:00:00:00:02");
     private readonly ChannelTopics _channels;
     private readonly Metrics _metrics = new(null, "", "c");
     private readonly ChanStatsModule _module;
@@ -76,7 +76,7 @@ public sealed class ChanStatsSpec : TestKit
 
         topic.Publish(_channels.SnapshotType.CreateMessage(live, OtherNode)!);
         AwaitAssert(() => Assert.Equal(1, _metrics.GaugeValue(ChanStatsModule.ChannelCount)));
-        topic.Publish(_channels.ClearType.CreateMessage(new Stasis.Actors.Caching.CacheClear(_channels.SnapshotType, "9.1"), OtherNode)!);
+        topic.Publish(_channels.ClearType.CreateMessage(new Stasis.Actors.CacheClear(_channels.SnapshotType, "9.1"), OtherNode)!);
 
         AwaitAssert(() => Assert.Equal(0, _metrics.GaugeValue(ChanStatsModule.ChannelCount)));
         Assert.Null(_metrics.TimerOf(ChanStatsModule.CallTime)); // it never hung up: no call time

@@ -1,8 +1,5 @@
 using Akka.TestKit.Xunit2;
 using Stasis.Actors;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Host.Configuration;
 using Stasis.Host.Traffic;
 using Xunit.Abstractions;

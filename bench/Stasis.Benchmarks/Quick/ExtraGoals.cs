@@ -1,4 +1,4 @@
-using Stasis.Actors.Messages;
+using Stasis.Actors;
 using Stasis.Benchmarks.Workloads;
 
 namespace Stasis.Benchmarks.Quick;

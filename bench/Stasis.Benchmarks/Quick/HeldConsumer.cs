@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Stasis.Actors.Messages;
+using Stasis.Actors;
 using Stasis.Benchmarks.Workloads;
 
 namespace Stasis.Benchmarks.Quick;
@@ -23,7 +23,7 @@ public sealed class HeldConsumer : IDisposable
     private readonly ManualResetEventSlim _drained = new(false);
     private readonly IActorRef _actor;
     private readonly IActorRef _streamActor;
-    private readonly Stasis.Actors.Topics.Topic _topic;
+    private readonly Stasis.Actors.Topic _topic;
     private readonly MessageType<Ping> _type;
     private readonly StasisMessage _precreated;
     private int _count;

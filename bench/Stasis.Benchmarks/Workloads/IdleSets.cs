@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Stasis.Actors;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Benchmarks.Workloads;
 

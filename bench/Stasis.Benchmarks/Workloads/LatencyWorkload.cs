@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Stasis.Actors;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Benchmarks.Workloads;
 

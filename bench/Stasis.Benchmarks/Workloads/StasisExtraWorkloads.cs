@@ -1,8 +1,4 @@
 using Stasis.Actors;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Routing;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Benchmarks.Workloads;
 

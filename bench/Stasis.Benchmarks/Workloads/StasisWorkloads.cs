@@ -1,7 +1,4 @@
 using Stasis.Actors;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Benchmarks.Workloads;
 

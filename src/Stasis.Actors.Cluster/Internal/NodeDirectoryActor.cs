@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
-using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Cluster.Internal;
 

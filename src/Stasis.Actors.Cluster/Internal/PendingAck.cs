@@ -1,4 +1,3 @@
-using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Cluster.Internal;
 

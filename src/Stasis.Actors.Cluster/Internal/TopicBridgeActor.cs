@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Cluster.Internal;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Cluster.Serialization;
 

@@ -1,6 +1,5 @@
-using Stasis.Actors.Messages;
 
-namespace Stasis.Actors.Caching;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The payload a <see cref="CachingTopic"/> publishes on its own topic each time an entry of its
@@ -12,7 +11,7 @@ namespace Stasis.Actors.Caching;
 /// <para>An aggregate update (<see cref="IsAggregate"/> true, <see cref="Eid"/> null) follows a per-node update when the
 /// cache's <see cref="CacheAggregate"/> gave a different aggregate snapshot for the id; its snapshots are the old and
 /// new aggregate messages.</para>
-/// <para>A <see cref="Routing.MessageRouter"/> routes cache updates by the payload type of <see cref="Type"/>.</para>
+/// <para>A <see cref="MessageRouter"/> routes cache updates by the payload type of <see cref="Type"/>.</para>
 /// </remarks>
 /// <param name="Type">The message type of the cached snapshots (the cache key's type).</param>
 /// <param name="Id">The id the cache's id function gave the snapshot.</param>
@@ -56,4 +55,4 @@ public delegate StasisMessage? CacheAggregate(string id, IReadOnlyList<StasisMes
 /// </summary>
 /// <param name="upstream">The caching topic's upstream topic, where aggregates are usually published.</param>
 /// <param name="aggregate">The new aggregate snapshot.</param>
-public delegate void CacheAggregatePublish(Topics.Topic upstream, StasisMessage aggregate);
+public delegate void CacheAggregatePublish(Topic upstream, StasisMessage aggregate);

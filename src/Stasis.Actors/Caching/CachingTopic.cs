@@ -1,10 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Caching;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Subscribes to an upstream topic, keeps a <see cref="StasisCache"/> up to date and publishes a
@@ -129,7 +126,7 @@ public sealed class CachingTopic : IDisposable, IAsyncDisposable
     /// <summary>
     /// Says what to do with messages published to <paramref name="origin"/> (a topic forwarding to <see cref="Upstream"/>):
     /// with a <paramref name="cachedTopic"/>, their cache updates are also published there (a per-object cached topic);
-    /// with null, they are not cached at all (a sink). See <see cref="Pools.CachingPattern"/>.
+    /// with null, they are not cached at all (a sink). See <see cref="CachingPattern"/>.
     /// </summary>
     internal void SetOrigin(Topic origin, Topic? cachedTopic) =>
         ImmutableInterlocked.Update(ref _origins, static (map, entry) => map.RemoveRange(map.Keys.Where(t => t.IsDestroyed)).SetItem(entry.Key, entry.Value),

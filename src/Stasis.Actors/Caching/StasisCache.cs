@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using Akka.Event;
-using Stasis.Actors.Caching.Internal;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Caching;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The latest snapshot per (message type, id, node EID), filled by one or more <see cref="CachingTopic"/>s.

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Stasis.Actors.Messages;
 
 namespace Stasis.Actors.Configuration;
 

@@ -1,9 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Stasis.Actors.Configuration;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Internal;
 

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Stasis.Actors.Statistics;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Internal;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// A message as an AMI event (Asterisk's <c>ast_manager_event_blob</c>, made by a type's <c>to_ami</c> formatter): the

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The entity id (EID) of a node of the bus: every <see cref="StasisMessage"/> carries the EID of the node that

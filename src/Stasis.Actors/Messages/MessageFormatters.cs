@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The formatters a message type can have (Asterisk's <c>stasis_subscription_message_formatters</c>), as flags: what

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Hides parts of messages from an external consumer (Asterisk's <c>stasis_message_sanitizer</c>): a JSON formatter is

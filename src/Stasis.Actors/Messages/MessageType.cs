@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Akka.Event;
 using Stasis.Actors.Internal;
-using Stasis.Actors.Messages.Internal;
 
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// A named message type, bound to the CLR type of its payload. Types are made with

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The formatters of a message type, declared when the type is made

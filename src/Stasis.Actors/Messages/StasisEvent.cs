@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// A message in the form of a generic event (Asterisk's <c>ast_event</c>, made by a type's <c>to_event</c>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Stasis.Actors.Messages.Internal;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Messages;
+namespace Stasis.Actors;
 
 /// <summary>
 /// An immutable message: a <see cref="MessageType">type</see>, a payload, the time it was created and the

@@ -1,8 +1,5 @@
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Pools;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The "all + one per object" pattern of a Stasis subsystem (Asterisk's <c>stasis_caching_pattern</c>), wired in one

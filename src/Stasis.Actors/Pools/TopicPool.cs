@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Pools;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Hands out named topics on demand, each forwarding to the pool's <see cref="PoolTopic"/> (e.g. one topic per channel,

@@ -1,10 +1,6 @@
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Routing.Internal;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Routing;
+namespace Stasis.Actors;
 
 /// <summary>A router's route for payloads of type <typeparamref name="T"/> (or derived from it).</summary>
 /// <param name="router">The router dispatching the message.</param>

@@ -1,13 +1,9 @@
 using Akka.Actor;
 using Akka.Dispatch;
-using Stasis.Actors.Caching;
 using Stasis.Actors.Configuration;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Routing.Internal;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Routing;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The Akka-style message router: a base actor that subscribes itself to a topic and whose subclasses declare

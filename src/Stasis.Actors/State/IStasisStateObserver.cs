@@ -1,4 +1,4 @@
-namespace Stasis.Actors.State;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Told of subscribers coming and going on any state of a <see cref="StasisStateManager"/> (Asterisk's

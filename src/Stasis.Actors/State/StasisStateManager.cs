@@ -1,11 +1,8 @@
 using System.Collections.Immutable;
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.State.Internal;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.State;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Manages states keyed by id (Asterisk's <c>stasis_state_manager</c>, what its MWI is built on): each state is a topic

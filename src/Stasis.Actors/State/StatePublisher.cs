@@ -1,8 +1,6 @@
-using Stasis.Actors.Messages;
-using Stasis.Actors.State.Internal;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.State;
+namespace Stasis.Actors;
 
 /// <summary>
 /// An explicit publisher of one managed state (Asterisk's <c>stasis_state_publisher</c>): the state lives at least as

@@ -1,13 +1,10 @@
-using Stasis.Actors.Messages;
-using Stasis.Actors.State.Internal;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.State;
+namespace Stasis.Actors;
 
 /// <summary>
 /// An explicit subscriber of one managed state (Asterisk's <c>stasis_state_subscriber</c>): the state lives at least as
-/// long as the subscriber. Made by <see cref="StasisStateManager.Subscribe(string, Subscriptions.SubscriptionHandler, SubscriptionOptions?)"/> (with a subscription to the state's
+/// long as the subscriber. Made by <see cref="StasisStateManager.Subscribe(string, SubscriptionHandler, SubscriptionOptions?)"/> (with a subscription to the state's
 /// topic) or <see cref="StasisStateManager.AddSubscriber"/> (without). Ended by <see cref="Unsubscribe"/>,
 /// <see cref="UnsubscribeAndJoinAsync"/> or disposing.
 /// </summary>

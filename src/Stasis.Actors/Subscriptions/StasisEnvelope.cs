@@ -1,8 +1,6 @@
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>
 /// What an actor subscriber (see <see cref="Topic.Subscribe(Akka.Actor.IActorRef, SubscriptionOptions?)"/>)

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions.Internal;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>
-/// One subscriber's subscription to a <see cref="Topics.Topic"/>. Made by <c>Topic.Subscribe</c> with a callback
+/// One subscriber's subscription to a <see cref="Topic"/>. Made by <c>Topic.Subscribe</c> with a callback
 /// (sync or async, or a factory of callbacks) or an actor.
 /// </summary>
 /// <remarks>

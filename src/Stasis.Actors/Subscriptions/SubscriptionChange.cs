@@ -1,6 +1,5 @@
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>
 /// The payload of the subscription-change messages a topic publishes when a subscription starts

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>The mode of a subscription's filter (Asterisk's <c>stasis_subscription_message_filter</c>): see <see cref="Subscription.SetFilter"/>.</summary>
 public enum SubscriptionFilter

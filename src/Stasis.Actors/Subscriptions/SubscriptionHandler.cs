@@ -1,7 +1,5 @@
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>
 /// A subscription's callback. Calls are ordered (in publish order) and serialized (the next call starts after this

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Wraps an exception thrown by a subscription's handler, naming the topic, the subscription and the message type.

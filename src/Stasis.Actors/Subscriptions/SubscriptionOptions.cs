@@ -1,6 +1,5 @@
-using Stasis.Actors.Messages;
 
-namespace Stasis.Actors.Subscriptions;
+namespace Stasis.Actors;
 
 /// <summary>
 /// Optional settings of one subscription. Every property left null takes the bus's default from <c>stasis.subscription</c>.

@@ -1,12 +1,8 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Stasis.Actors.Internal;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Subscriptions.Internal;
-using Stasis.Actors.Topics.Internal;
 
-namespace Stasis.Actors.Topics;
+namespace Stasis.Actors;
 
 /// <summary>
 /// A named topic of the bus. Made (or found) with <see cref="StasisBus.CreateTopic"/>.

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Topics;
+namespace Stasis.Actors;
 
 /// <summary>
 /// A forwarding made by <see cref="StasisBus.ForwardAll"/>: every message published on <see cref="From"/> also

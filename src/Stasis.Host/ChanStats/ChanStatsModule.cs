@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Routing;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
+using Stasis.Actors;
 using Stasis.Host.StatsD;
 using Stasis.Host.Traffic;
 

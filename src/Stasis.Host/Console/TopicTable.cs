@@ -1,4 +1,4 @@
-using Stasis.Actors.Topics;
+using Stasis.Actors;
 using Stasis.Host.Traffic;
 
 namespace Stasis.Host.Console;

@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Stasis.Actors.Cluster;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
+using Stasis.Actors;
 using Stasis.Host.Configuration;
 using Stasis.Host.Traffic;
 using AkkaCluster = Akka.Cluster.Cluster;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Stasis.Actors.Messages;
+using Stasis.Actors;
 
 namespace Stasis.Host.Traffic;
 

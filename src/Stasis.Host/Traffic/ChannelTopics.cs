@@ -1,9 +1,4 @@
 using Stasis.Actors;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Pools;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Host.Traffic;
 

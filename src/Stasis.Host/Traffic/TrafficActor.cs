@@ -1,8 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
+using Stasis.Actors;
 using Stasis.Host.Configuration;
 
 namespace Stasis.Host.Traffic;

@@ -1,4 +1,4 @@
-using Stasis.Actors.Messages;
+using Stasis.Actors;
 
 namespace Stasis.Host.Traffic;
 

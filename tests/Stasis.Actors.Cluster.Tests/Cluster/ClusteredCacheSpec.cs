@@ -1,7 +1,5 @@
 using Akka.Actor;
-using Stasis.Actors.Caching;
 using Stasis.Actors.Cluster.Tests.Support;
-using Stasis.Actors.Messages;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Cluster.Tests.Cluster;

@@ -36,7 +36,7 @@ public sealed class ClusteredTopicSpec : ClusterSpec
                 Assert.Equal(node == a, ping.IsLocal);
             }
         }, Patience);
-        Assert.Equal(new Messages.EntityId("node-b"), b.Eid);
+        Assert.Equal(new EntityId("node-b"), b.Eid);
         Assert.Contains(b.Eid, a.Nodes.Keys);
         Assert.Contains(c.Eid, b.Nodes.Keys);
     }

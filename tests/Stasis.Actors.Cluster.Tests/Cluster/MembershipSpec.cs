@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Stasis.Actors.Cluster.Tests.Support;
-using Stasis.Actors.Subscriptions;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Cluster.Tests.Cluster;
@@ -52,7 +51,7 @@ public sealed class MembershipSpec : ClusterSpec
     {
         var (a, b) = StartCluster(1) switch { var n => (n[0], n[1]) };
         var topics = await ClusteredTopic("waited", a, b);
-        var absent = new Messages.EntityId("node-z");
+        var absent = new EntityId("node-z");
 
         var failure = await Assert.ThrowsAsync<ClusterAckTimeoutException>(() =>
             a.WaitForSubscribersAsync(topics[0], [b.Eid, absent], Dilated(TimeSpan.FromSeconds(2))));

@@ -36,13 +36,13 @@ public sealed class StasisWireSerializerSpec : Akka.TestKit.Xunit2.TestKit
     public void Payloads_of_plain_records_round_trip_including_entity_ids_and_message_types()
     {
         var cluster = StasisCluster.Get(Sys);
-        var type = cluster.Bus.CreateMessageType<Caching.CacheClear>("stasis_cache_clear_type");
-        var clear = type.CreateMessage(new Caching.CacheClear(cluster.NodeJoinedType, "id-1"))!;
+        var type = cluster.Bus.CreateMessageType<CacheClear>("stasis_cache_clear_type");
+        var clear = type.CreateMessage(new CacheClear(cluster.NodeJoinedType, "id-1"))!;
         var joined = cluster.NodeJoinedType.CreateMessage(new NodeJoined("akka.tcp://x@h:1", cluster.Eid))!;
 
         var codec = new PayloadCodec(cluster.Bus);
 
-        Assert.Equal(clear.Payload, codec.Read(codec.Write(clear), typeof(Caching.CacheClear)));
+        Assert.Equal(clear.Payload, codec.Read(codec.Write(clear), typeof(CacheClear)));
         Assert.Equal(joined.Payload, codec.Read(codec.Write(joined), typeof(NodeJoined)));
     }
 }

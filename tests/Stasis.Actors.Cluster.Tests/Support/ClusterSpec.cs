@@ -4,9 +4,6 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Stasis.Actors.Cluster;
 using Stasis.Actors.Cluster.Internal;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,10 +1,5 @@
 using System.Collections.Concurrent;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Pools;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Caching;

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Caching;

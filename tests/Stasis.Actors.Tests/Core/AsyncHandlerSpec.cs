@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Core;

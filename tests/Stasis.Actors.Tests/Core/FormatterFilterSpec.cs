@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Core;

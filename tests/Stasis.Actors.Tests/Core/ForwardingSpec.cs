@@ -1,5 +1,5 @@
 using Akka.TestKit.Xunit2;
-using Stasis.Actors.Subscriptions;
+using Stasis.Actors.TestKit;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 
@@ -29,15 +29,13 @@ public sealed class ForwardingSpec(ITestOutputHelper output) : StasisSpec(output
         var parent = NewTopic();
         Bus.ForwardAll(child, parent);
         var selective = Record(parent, new SubscriptionOptions { AcceptOnly = [PingType] });
-        var probe = CreateTestProbe();
-        parent.Subscribe(probe.Ref);
-        probe.ExpectMsg<StasisEnvelope>(e => e.Message.Data is SubscriptionChange);
+        var probe = parent.SubscribeProbe(this);
         // 40 publishes: some of them take the topic's sampling path (every 16th), the others its plain loop.
         for (var i = 0; i < 40; i++)
             (i % 2 == 0 ? child : parent).Publish(Ping(i));
         for (var i = 0; i < 40; i++)
         {
-            var envelope = probe.ExpectMsg<StasisEnvelope>();
+            var envelope = probe.ExpectEnvelope();
             Assert.Equal(i, ((Ping)envelope.Message.Data).Seq);
             Assert.Same(i % 2 == 0 ? child : parent, envelope.Topic);
         }
@@ -132,7 +130,7 @@ public sealed class ForwardingSpec(ITestOutputHelper output) : StasisSpec(output
     [Fact]
     public void Topics_of_another_bus_cannot_be_forwarded_to()
     {
-        using var other = new TestKit(output: null);
+        using var other = new Akka.TestKit.Xunit2.TestKit(output: null);
         var foreign = StasisBus.Get(other.Sys).CreateTopic("foreign");
         Assert.Throws<ArgumentException>(() => Bus.ForwardAll(NewTopic(), foreign));
     }

@@ -1,4 +1,3 @@
-using Stasis.Actors.Messages;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 
@@ -54,10 +53,10 @@ public sealed class MessageSpec(ITestOutputHelper output) : StasisSpec(output, "
         var topic = NewTopic();
         var probe = CreateTestProbe();
         topic.Subscribe(probe);
-        probe.ExpectMsg<Subscriptions.StasisEnvelope>(); // its Subscribe change
+        probe.ExpectMsg<StasisEnvelope>(); // its Subscribe change
         topic.Publish(declined, new Pong("never"));
         topic.Publish(PingType, new Ping(0, 1));
-        Assert.Equal(new Ping(0, 1), probe.ExpectMsg<Subscriptions.StasisEnvelope>().Message.Data);
+        Assert.Equal(new Ping(0, 1), probe.ExpectMsg<StasisEnvelope>().Message.Data);
         Assert.Equal(before + 2, Bus.Diagnostics.DeclinedPublishes); // CreateMessage above and the publish
     }
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Dispatch;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Subscriptions.Internal;
+using Stasis.Actors.Internal;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

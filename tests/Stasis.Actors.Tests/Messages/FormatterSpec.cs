@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Stasis.Actors.Messages;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using Stasis.Actors.Configuration;
-using Stasis.Actors.Messages.Internal;
+using Stasis.Actors.Internal;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Stasis.Actors.Statistics;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 
 namespace Stasis.Actors.Tests.Metrics;

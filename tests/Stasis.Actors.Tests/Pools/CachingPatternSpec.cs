@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Pools;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

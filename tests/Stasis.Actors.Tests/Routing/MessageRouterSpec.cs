@@ -1,9 +1,5 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Routing;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Routing;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Routing;
@@ -49,7 +45,7 @@ public sealed class RouteByMessageTypeSpec : BusSpec
         router.AddRoute(_hangup, (_, _, m, b) => TestActor.Tell(("type", m.Type.Name, b.N)));
         router.SetDefaultRoute((r, _, m) =>
         {
-            if (!r.IsFinalMessage(m) && m.Data is not Stasis.Actors.Subscriptions.SubscriptionChange)
+            if (!r.IsFinalMessage(m) && m.Data is not Stasis.Actors.SubscriptionChange)
                 TestActor.Tell(("default", m.Type.Name, 0));
         });
 

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Stasis.Actors.Messages;
-using Stasis.Actors.State;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Tests.Stress;
 

@@ -1,4 +1,3 @@
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 
 namespace Stasis.Actors.Tests.Supervision;

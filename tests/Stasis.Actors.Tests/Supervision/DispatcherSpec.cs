@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Stasis.Actors.Subscriptions;
+using Stasis.Actors.TestKit;
 using Stasis.Actors.Tests.Support;
 
 namespace Stasis.Actors.Tests.Supervision;
@@ -36,14 +36,12 @@ public sealed class DispatcherSpec() : TickSpec("pinned-handlers { type = Pinned
                 }
             }, new SubscriptionOptions { Dispatcher = "pinned-handlers" });
         }
-        var probe = CreateTestProbe();
-        topic.Subscribe(probe.Ref);
-        probe.ExpectMsg<StasisEnvelope>(); // its Subscribe change
+        var probe = topic.SubscribeProbe(this);
 
         PublishTicks(topic, 3);
         Eventually(() => Volatile.Read(ref blocked) == Environment.ProcessorCount * 4);
         foreach (var seq in new[] { 0, 1, 2 })
-            Assert.Equal(new Tick(0, seq), probe.ExpectMsg<StasisEnvelope>().Message.Data);
+            Assert.Equal(new Tick(0, seq), probe.ExpectMessage<Tick>());
     }
 }
 

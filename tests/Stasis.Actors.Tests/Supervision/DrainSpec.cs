@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,6 +1,4 @@
 using Akka.Event;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 
 namespace Stasis.Actors.Tests.Supervision;

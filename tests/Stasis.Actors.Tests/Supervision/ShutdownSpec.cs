@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Stasis.Actors.Subscriptions;
 using Stasis.Actors.Tests.Support;
 
 namespace Stasis.Actors.Tests.Supervision;

@@ -1,4 +1,3 @@
-using Stasis.Actors.Messages;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Support;

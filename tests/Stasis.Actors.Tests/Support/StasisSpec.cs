@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 using Xunit.Abstractions;
 
 namespace Stasis.Actors.Tests.Support;
@@ -15,7 +12,7 @@ public sealed record Ping(int Publisher, int Seq);
 public sealed record Pong(string Text);
 
 /// <summary>Base of the bus specs: an actor system with the bus, two message types and helpers.</summary>
-public abstract class StasisSpec : TestKit
+public abstract class StasisSpec : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly Config BaseConfig = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING

@@ -1,6 +1,3 @@
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Tests.Support;
 

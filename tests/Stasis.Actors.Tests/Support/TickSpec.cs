@@ -1,6 +1,4 @@
 using Akka.Configuration;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
 namespace Stasis.Actors.Tests.Support;
 

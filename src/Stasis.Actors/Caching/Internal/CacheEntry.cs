@@ -1,7 +1,6 @@
 using System.Collections.ObjectModel;
-using Stasis.Actors.Messages;
 
-namespace Stasis.Actors.Caching.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// One cached (type, id): its snapshot per node and their aggregate. Lives in its type's map from the first write of

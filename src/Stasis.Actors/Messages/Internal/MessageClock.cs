@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Stasis.Actors.Configuration;
 
-namespace Stasis.Actors.Messages.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>Stamps messages with their creation time, precisely or cheaply (<c>stasis.message-clock</c>).</summary>
 internal abstract class MessageClock

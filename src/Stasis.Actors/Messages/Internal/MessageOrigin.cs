@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Messages.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// Where a message comes from: its type and the EID of the node that made it. Shared by every message of a type made

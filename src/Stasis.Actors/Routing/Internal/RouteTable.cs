@@ -1,9 +1,6 @@
 using System.Collections.Immutable;
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Routing.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>A route's target, with the payload already known to match the route; completes when the message is handled.</summary>
 internal delegate ValueTask Route(Topic topic, StasisMessage message);
@@ -17,7 +14,7 @@ internal delegate ValueTask Route(Topic topic, StasisMessage message);
 /// </summary>
 internal sealed class RouteTable
 {
-    public static readonly RouteTable Empty = new([], [], null, false, MessageFormatters.None);
+    public static readonly RouteTable Empty = new(ImmutableDictionary<object, Route>.Empty, ImmutableDictionary<object, Route>.Empty, null, false, MessageFormatters.None);
 
     private readonly Dictionary<MessageType, Route?> _memo = [];
     private readonly Dictionary<MessageType, Route?> _cacheMemo = [];

@@ -1,10 +1,6 @@
-using Stasis.Actors.Caching;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
-using Stasis.Actors.Subscriptions.Internal;
-using Stasis.Actors.Topics;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Routing.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// What both router styles share: the current <see cref="RouteTable"/>, dispatch through it, and the subscription

@@ -1,7 +1,5 @@
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.State.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// One managed state: its topic (forwarding to the manager's all topic), its latest message, and who keeps it alive.

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// The end of a subscription as waiters see it: joins complete, and pending publish-sync deliveries complete false,

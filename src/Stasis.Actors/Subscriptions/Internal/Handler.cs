@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
 
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>What one incarnation of a subscription's actor calls for each message: a callback (sync or async) or an actor subscriber.</summary>
 internal sealed class Handler

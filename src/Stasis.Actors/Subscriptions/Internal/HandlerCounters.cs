@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Akka.Event;
 using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// Counters written only by a subscription's actor (single writer; readers use volatile reads). <see cref="Handled"/>,

@@ -1,10 +1,8 @@
 using Akka.Actor;
 using Akka.Dispatch;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Topics;
-using Stasis.Actors.Topics.Internal;
+using Stasis.Actors.Internal;
 
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>A publish-sync delivery: the handler runs, then <see cref="Done"/> completes (false if it never runs).</summary>
 internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done);

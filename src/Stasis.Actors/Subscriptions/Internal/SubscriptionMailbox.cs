@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
 
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// The mailbox type of subscription actors (<c>stasis.subscription.mailbox</c>): a <see cref="SubscriptionQueue"/>,

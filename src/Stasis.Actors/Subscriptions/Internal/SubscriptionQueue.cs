@@ -2,9 +2,8 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
-using Stasis.Actors.Messages;
 
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// The mailbox queue of a subscription's actor (made by <see cref="SubscriptionMailbox"/>): every delivery of the

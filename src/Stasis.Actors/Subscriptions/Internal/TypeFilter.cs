@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Stasis.Actors.Messages;
 
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// An immutable subscription filter, by message type and by formatter (stasis.h's rule): with neither a selective type

@@ -1,4 +1,4 @@
-namespace Stasis.Actors.Subscriptions.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>A subscription's congestion limits, replaced as one object so that readers never see a high mark of one pair with the low mark of another.</summary>
 internal sealed record WaterMarks(int High, int Low)

@@ -1,6 +1,5 @@
-using Stasis.Actors.Subscriptions;
 
-namespace Stasis.Actors.Topics.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// An immutable snapshot of every subscription a publish on one topic reaches: its own subscriptions and, flattened,
@@ -29,7 +28,7 @@ internal sealed class Fanout
     /// <summary>True when some subscription of <see cref="Open"/> declines a type (else the publish loop skips the check).</summary>
     public bool AnyDeclines { get; }
 
-    /// <summary>Filtering subscriptions, by the <see cref="Messages.MessageType.Index"/> of each type they accept.</summary>
+    /// <summary>Filtering subscriptions, by the <see cref="MessageType.Index"/> of each type they accept.</summary>
     public Subscription[]?[] ByType { get; }
 
     /// <summary>The clustered topics a publish reaches (the topic itself and those it forwards to): see <see cref="IRemotePublisher"/>.</summary>
@@ -49,7 +48,7 @@ internal sealed class Fanout
                 open.Add(subscription);
                 continue;
             }
-            var accepted = filter.Formatters == Messages.MessageFormatters.None
+            var accepted = filter.Formatters == MessageFormatters.None
                 ? filter.Accepted
                 : subscription.Topic.Bus.MessageTypes.Where(filter.Accepts);
             foreach (var type in accepted)

@@ -1,6 +1,5 @@
-using Stasis.Actors.Messages;
 
-namespace Stasis.Actors.Topics.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// The hook through which Stasis.Actors.Cluster sends messages to other nodes. A publish on a topic whose snapshot

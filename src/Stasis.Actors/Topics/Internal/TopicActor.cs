@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Stasis.Actors.Configuration;
-using Stasis.Actors.Subscriptions;
 
-namespace Stasis.Actors.Topics.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// The actor of a <see cref="Topic"/>: parent and supervisor of its subscriptions' actors. A failing handler never

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Stasis.Actors.Messages;
-using Stasis.Actors.Subscriptions;
 
-namespace Stasis.Actors.Topics.Internal;
+namespace Stasis.Actors.Internal;
 
 /// <summary>
 /// The bus's membership: topics by name, each topic's own subscriptions and the forwardings between topics.
