@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Stasis.Actors.Configuration;
 
 namespace Stasis.Actors.Hosting;
@@ -14,12 +16,15 @@ namespace Stasis.Actors.Hosting;
 /// var builder = Host.CreateApplicationBuilder(args);
 /// builder.Services.AddStasis("pbx");          // an ActorSystem with the bus, and StasisBus in DI
 /// </code>
-/// <para>or, inside an existing <c>AddAkka</c> call, <c>akka.WithStasis()</c>. The bus is started with the actor system
+/// <para>or, inside an existing <c>AddAkka</c> call, <c>akka.WithStasis()</c> plus <c>services.AddStasisBus()</c> (Akka.Hosting
+/// runs the <c>AddAkka</c> callback only when the actor system starts, after the service container is built, so
+/// <c>WithStasis</c> itself cannot add services). The bus is started with the actor system
 /// (an Akka extension), so it exists before any actor started by <c>WithActors</c>/<c>StartActors</c> runs. It is
 /// shut down by the actor system's coordinated shutdown, which the hosted service runs when the host stops: every live
 /// subscription then receives its queued messages and its final message.</para>
-/// <para>Configuration precedence, highest first: <see cref="StasisOptions"/> given here, the application's own HOCON
-/// (<c>AddHocon</c>), the library's embedded <c>stasis.conf</c> defaults.</para>
+/// <para>Configuration precedence, highest first: <see cref="StasisOptions"/> set in code, the <c>"Stasis"</c> section of
+/// the application's <see cref="IConfiguration"/> (appsettings.json, environment variables <c>Stasis__HighWaterMark</c>,
+/// command line), the application's own HOCON (<c>AddHocon</c>), the library's embedded <c>stasis.conf</c> defaults.</para>
 /// </remarks>
 public static class StasisHostingExtensions
 {
@@ -43,8 +48,43 @@ public static class StasisHostingExtensions
     }
 
     /// <summary>
-    /// Adds an actor system named <paramref name="actorSystemName"/> hosting the bus (see <see cref="WithStasis"/>), and
-    /// registers its <see cref="StasisBus"/> as a singleton service.
+    /// Adds the bus to the actor system being configured, with settings bound from <paramref name="configuration"/>
+    /// (a <c>"Stasis"</c> section: keys named as the properties of <see cref="StasisOptions"/>), then
+    /// <paramref name="configure"/>'s code-side overrides.
+    /// </summary>
+    /// <param name="builder">The Akka.Hosting builder.</param>
+    /// <param name="configuration">The <c>"Stasis"</c> configuration section (e.g. <c>config.GetSection("Stasis")</c>).</param>
+    /// <param name="configure">Optional code-side settings, applied after the section.</param>
+    /// <returns><paramref name="builder"/>, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">A value in the section cannot be read (the message names the key).</exception>
+    public static AkkaConfigurationBuilder WithStasis(this AkkaConfigurationBuilder builder, IConfiguration configuration, Action<StasisOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.WithStasis(options =>
+        {
+            options.BindFrom(configuration);
+            configure?.Invoke(options);
+        });
+    }
+
+    /// <summary>
+    /// Registers <see cref="StasisBus"/> as a singleton service, taken from the application's <see cref="ActorSystem"/>:
+    /// call it beside your own <c>AddAkka(..., akka =&gt; akka.WithStasis())</c>. <see cref="AddStasis"/> does it for you.
+    /// Calling it twice registers the bus once.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddStasisBus(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(provider => StasisBus.Get(provider.GetRequiredService<ActorSystem>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds an actor system named <paramref name="actorSystemName"/> hosting the bus (see <see cref="WithStasis(AkkaConfigurationBuilder, Action{StasisOptions})"/>), and
+    /// registers its <see cref="StasisBus"/> as a singleton service. Settings come from the <c>"Stasis"</c> section of the
+    /// application's <see cref="IConfiguration"/> when there is one, then from <paramref name="configureStasis"/>.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="actorSystemName">The actor system's name.</param>
@@ -60,10 +100,13 @@ public static class StasisHostingExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddAkka(actorSystemName, (akka, provider) =>
         {
-            akka.WithStasis(configureStasis);
+            var configuration = provider.GetService<IConfiguration>();
+            if (configuration is null)
+                akka.WithStasis(configureStasis);
+            else
+                akka.WithStasis(configuration.GetSection(StasisOptions.SectionName), configureStasis);
             configure?.Invoke(akka, provider);
         });
-        services.AddSingleton(provider => StasisBus.Get(provider.GetRequiredService<ActorSystem>()));
-        return services;
+        return services.AddStasisBus();
     }
 }

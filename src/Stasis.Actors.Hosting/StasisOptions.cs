@@ -1,16 +1,20 @@
 using System.Globalization;
 using System.Text;
 using Akka.Configuration;
+using Microsoft.Extensions.Configuration;
 using Stasis.Actors.Configuration;
 
 namespace Stasis.Actors.Hosting;
 
 /// <summary>
-/// Code-side overrides of the bus's <c>stasis { }</c> settings, for <see cref="StasisHostingExtensions.WithStasis"/>.
+/// Code-side overrides of the bus's <c>stasis { }</c> settings, for <see cref="StasisHostingExtensions.WithStasis(Akka.Hosting.AkkaConfigurationBuilder, Action{StasisOptions})"/>.
 /// Every property left null keeps the value from HOCON (the application's, else the library's embedded defaults).
 /// </summary>
 public sealed record StasisOptions
 {
+    /// <summary>The configuration section <see cref="StasisHostingExtensions.AddStasis"/> binds: <c>"Stasis"</c>.</summary>
+    public const string SectionName = "Stasis";
+
     /// <summary>The local node's entity id (<c>stasis.eid</c>).</summary>
     public string? Eid { get; set; }
 
@@ -31,6 +35,26 @@ public sealed record StasisOptions
 
     /// <summary>How messages are stamped with their creation time (<c>stasis.message-clock</c>).</summary>
     public MessageClockKind? MessageClock { get; set; }
+
+    /// <summary>
+    /// Sets the properties named by <paramref name="section"/>'s keys (case-insensitive, as .NET configuration binding
+    /// does); keys absent from the section leave their property as it is.
+    /// </summary>
+    /// <param name="section">A <c>"Stasis"</c> section, e.g. from appsettings.json: <c>{ "Stasis": { "HighWaterMark": 1000 } }</c>.</param>
+    /// <exception cref="InvalidOperationException">A key is unknown or its value cannot be read; the message names the key.</exception>
+    public void BindFrom(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var path = section is IConfigurationSection s ? s.Path : SectionName;
+        try
+        {
+            section.Bind(this, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"Configuration section '{path}': {e.Message}", e);
+        }
+    }
 
     /// <summary>The options as HOCON: only the keys that are set, or an empty config.</summary>
     public Config ToHocon()

@@ -74,6 +74,9 @@ public sealed class StasisBus : IExtension
     /// <summary>True while at least one subscription is above its high-water mark (publishers may slow down).</summary>
     public bool IsOverloaded => Diagnostics.CongestedSubscriptions > 0;
 
+    /// <summary>How many subscriptions are above their high-water mark now (read without a snapshot).</summary>
+    public int CongestedSubscriptionCount => Diagnostics.CongestedSubscriptions;
+
     /// <summary>Every message type made on the bus (the built-in subscription-change type included).</summary>
     public IReadOnlyCollection<MessageType> MessageTypes => [.. _types.Values];
 
