@@ -251,26 +251,26 @@ public sealed class Subscription : IAsyncDisposable
     /// Tells the actor <paramref name="message"/>, published to <paramref name="via"/> (this subscription's topic, or for a
     /// message reached through forwarding the topic it was published to: the sender says which).
     /// </summary>
-    internal void Enqueue(StasisMessage message, Topic via)
+    internal void Enqueue(StasisMessage message, Topic via, TracedDelivery? traced = null)
     {
         if (_inline is null)
-            Actor.Tell(message, via.Sender);
+            Actor.Tell(traced ?? (object)message, via.Sender);
         else
-            HandleInline(via, message, null);
+            HandleInline(via, message, null, traced);
     }
 
     /// <summary>
     /// Tells the actor a publish-sync delivery. <paramref name="done"/> completes true once the handler ran it; if the
     /// subscription ends first, it completes false.
     /// </summary>
-    internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done)
+    internal void EnqueueSync(StasisEnvelope envelope, TaskCompletionSource<bool> done, TracedDelivery? traced = null)
     {
         if (_inline is not null)
         {
-            HandleInline(envelope.Topic, envelope.Message, done);
+            HandleInline(envelope.Topic, envelope.Message, done, traced);
             return;
         }
-        Actor.Tell(new SyncDelivery(envelope, done), ActorRefs.NoSender);
+        Actor.Tell(new SyncDelivery(envelope, done, traced), ActorRefs.NoSender);
         _completion.Register(done);
     }
 
@@ -297,7 +297,7 @@ public sealed class Subscription : IAsyncDisposable
     /// that arrives once the final message was claimed by the actor is dropped (the subscription has ended: nothing may
     /// follow its final message). A failure is counted and logged and never reaches the publisher ("resume").
     /// </summary>
-    private void HandleInline(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
+    private void HandleInline(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done, TracedDelivery? traced)
     {
         lock (_inline!)
         {
@@ -308,6 +308,7 @@ public sealed class Subscription : IAsyncDisposable
             }
             var counters = AttachCounters();
             var start = counters.StartTiming();
+            using var activity = traced is null ? null : Tracing.StartHandle(this, topic, message, traced.Parent);
             try
             {
                 _handler.Invoke(this, topic, message).GetAwaiter().GetResult(); // inline handlers are synchronous
@@ -316,6 +317,8 @@ public sealed class Subscription : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                if (activity is not null)
+                    Tracing.Fail(activity, ex);
                 counters.Count(this, start, failed: true);
                 var failure = new SubscriptionHandlerException(this, new StasisEnvelope(topic, message), ex);
                 Topic.Bus.Diagnostics.HandlerFailed(topic, failure, failure, Configuration.FailurePolicy.Resume);

@@ -305,18 +305,22 @@ public sealed class Topic
         var fanout = Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish);
         if (fanout.Clustered.Length > 0 && message.IsLocal && Bus.RemotePublisher is { } remote)
             remote.Send(fanout.Clustered, message);
-        return DispatchTo(fanout, message, syncTarget, syncDone);
+        if (!Tracing.Source.HasListeners())
+            return DispatchTo(fanout, message, null, syncTarget, syncDone);
+        // Traced: one publish activity; every delivery carries its context, so each handler call is its child.
+        using var activity = Tracing.StartPublish(this, message);
+        return DispatchTo(fanout, message, activity is null ? null : new TracedDelivery(message, activity.Context), syncTarget, syncDone);
     }
 
     /// <summary>
     /// Dispatches a message that came from another node (called by the cluster's bridge of this clustered topic): it is
     /// never sent out again, and it skips what other clustered topics reach (they get their own copy).
     /// </summary>
-    internal void DispatchRemote(StasisMessage message) => DispatchTo(RemoteFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Remote), message, null, null);
+    internal void DispatchRemote(StasisMessage message) => DispatchTo(RemoteFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Remote), message, null, null, null);
 
     /// <summary>Dispatches a subscription-change message made by the bus, never to <paramref name="skip"/> (the subscription it is about).</summary>
     internal void DispatchChange(StasisMessage change, Subscription? skip = null) =>
-        DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Changes), change, null, null, skip);
+        DispatchTo(ChangeFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Changes), change, null, null, null, skip);
 
     /// <summary>
     /// The heart of the bus. The message is queued on each reached subscription's actor from the calling thread, in a
@@ -324,7 +328,7 @@ public sealed class Topic
     /// level: two forwarding actors would race, and a subscriber of a parent topic could then see one thread's m2
     /// (via child B) before its m1 (via child A). Queuing from the publisher's own thread keeps its order everywhere.
     /// </summary>
-    private bool DispatchTo(Fanout fanout, StasisMessage message, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone, Subscription? skip = null)
+    private bool DispatchTo(Fanout fanout, StasisMessage message, TracedDelivery? traced, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone, Subscription? skip = null)
     {
         var type = message.Type;
         var open = fanout.Open;
@@ -343,7 +347,7 @@ public sealed class Topic
         {
             // The common case: a plain loop over the snapshot's subscriptions, one enqueue each.
             foreach (var subscription in open)
-                subscription.Enqueue(message, this);
+                subscription.Enqueue(message, this, traced);
         }
         else
         {
@@ -358,7 +362,7 @@ public sealed class Topic
                     continue;
                 }
                 declinedByAll = false;
-                syncQueued |= Deliver(subscription, message, sample, syncTarget, syncDone);
+                syncQueued |= Deliver(subscription, message, traced, sample, syncTarget, syncDone);
             }
             if (declinedByAll)
             {
@@ -373,7 +377,7 @@ public sealed class Topic
             foreach (var subscription in selective)
             {
                 if (!ReferenceEquals(subscription, skip))
-                    syncQueued |= Deliver(subscription, message, sample, syncTarget, syncDone);
+                    syncQueued |= Deliver(subscription, message, traced, sample, syncTarget, syncDone);
             }
         }
         return syncQueued;
@@ -384,13 +388,13 @@ public sealed class Topic
     /// subscription reached through forwarding, its handler is told this topic), or as a publish-sync delivery.
     /// </summary>
     /// <returns>True when that was the sync delivery.</returns>
-    private bool Deliver(Subscription subscription, StasisMessage message, bool sample, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
+    private bool Deliver(Subscription subscription, StasisMessage message, TracedDelivery? traced, bool sample, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone)
     {
         var sync = syncDone is not null && ReferenceEquals(subscription, syncTarget);
         if (sync)
-            subscription.EnqueueSync(new StasisEnvelope(this, message), syncDone!);
+            subscription.EnqueueSync(new StasisEnvelope(this, message), syncDone!, traced);
         else
-            subscription.Enqueue(message, this);
+            subscription.Enqueue(message, this, traced);
         if (sample)
             subscription.CheckCongestion();
         return sync;

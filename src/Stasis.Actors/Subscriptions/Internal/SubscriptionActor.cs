@@ -1,11 +1,11 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Dispatch;
-using Stasis.Actors.Internal;
 
 namespace Stasis.Actors.Internal;
 
 /// <summary>A publish-sync delivery: the handler runs, then <see cref="Done"/> completes (false if it never runs).</summary>
-internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done);
+internal sealed record SyncDelivery(StasisEnvelope Envelope, TaskCompletionSource<bool> Done, TracedDelivery? Traced = null);
 
 /// <summary>
 /// The actor behind a <see cref="Subscription"/>. Publishers tell it each delivery (a <see cref="StasisMessage"/> whose
@@ -24,6 +24,7 @@ internal sealed class SubscriptionActor : ActorBase
     private readonly Subscription _subscription;
     private readonly Handler _handler;
     private readonly HandlerCounters _counters;
+    private Activity? _activity; // the current handler call's, while a traced delivery is handled
 
     public SubscriptionActor(Subscription subscription)
     {
@@ -58,8 +59,14 @@ internal sealed class SubscriptionActor : ActorBase
             case StasisMessage delivery:
                 Handle(OriginOf(Sender), delivery, null);
                 return true;
-            case SyncDelivery sync:
+            case TracedDelivery traced:
+                HandleTraced(OriginOf(Sender), traced.Message, null, traced);
+                return true;
+            case SyncDelivery { Traced: null } sync:
                 Handle(sync.Envelope.Topic, sync.Envelope.Message, sync.Done);
+                return true;
+            case SyncDelivery sync:
+                HandleTraced(sync.Envelope.Topic, sync.Envelope.Message, sync.Done, sync.Traced);
                 return true;
             case WatchTarget when _handler.Target is { } target:
                 Context.Watch(target); // kept by the actor's cell across restarts
@@ -75,6 +82,24 @@ internal sealed class SubscriptionActor : ActorBase
 
     /// <summary>The topic a delivery was published to: its sender's (see <see cref="TopicSender"/>), else the subscribed one.</summary>
     private Topic OriginOf(IActorRef? sender) => (sender as TopicSender)?.Topic ?? _subscription.Topic;
+
+    /// <summary>
+    /// Handles a delivery of a traced publish inside a child activity, which ends when the handler (or its task) does.
+    /// The dispatcher thread's current activity is restored on return: an awaited handler keeps its own copy.
+    /// </summary>
+    private void HandleTraced(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done, TracedDelivery traced)
+    {
+        var previous = Activity.Current;
+        _activity = Tracing.StartHandle(_subscription, topic, message, traced.Parent);
+        try
+        {
+            Handle(topic, message, done);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
 
     private void Handle(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done)
     {
@@ -120,6 +145,7 @@ internal sealed class SubscriptionActor : ActorBase
 
     private void Handled(long start, TaskCompletionSource<bool>? done)
     {
+        EndActivity(null);
         _counters.Count(_subscription, start, failed: false);
         _subscription.CheckRecovered();
         done?.TrySetResult(true);
@@ -128,11 +154,20 @@ internal sealed class SubscriptionActor : ActorBase
     /// <summary>Counts a failed call and wraps its exception for the supervisor (the topic's actor).</summary>
     private SubscriptionHandlerException Failed(long start, Topic topic, StasisMessage message, TaskCompletionSource<bool>? done, Exception ex)
     {
+        EndActivity(ex);
         _counters.Count(_subscription, start, failed: true);
         _subscription.CheckRecovered();
         var failure = new SubscriptionHandlerException(_subscription, new StasisEnvelope(topic, message), ex);
         done?.TrySetException(failure);
         return failure;
+    }
+
+    private void EndActivity(Exception? failure)
+    {
+        if (_activity is not { } activity)
+            return;
+        _activity = null;
+        Tracing.End(activity, failure);
     }
 
     // A restart keeps the subscription going: PostStop (and so the final message) must not run.
@@ -166,6 +201,7 @@ internal sealed class SubscriptionActor : ActorBase
             var (topic, message, done) = envelope.Message switch
             {
                 StasisMessage m => (OriginOf(envelope.Sender), m, null),
+                TracedDelivery t => (OriginOf(envelope.Sender), t.Message, null),
                 SyncDelivery s => (s.Envelope.Topic, s.Envelope.Message, s.Done),
                 _ => default((Topic, StasisMessage, TaskCompletionSource<bool>?)),
             };

@@ -151,7 +151,7 @@ internal sealed class SubscriptionQueue : IMessageQueue, IUnboundedMessageQueueS
         {
             switch (envelope.Message)
             {
-                case StasisMessage:
+                case StasisMessage or TracedDelivery:
                     break;
                 case SyncDelivery sync:
                     sync.Done.TrySetResult(false);
