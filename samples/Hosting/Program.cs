@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Stasis.Actors;
 using Stasis.Actors.Hosting;
+using Stasis.Actors.OpenTelemetry;
 
 // <readme:hosting>
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -13,6 +16,9 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 builder.Services.AddStasis("my-pbx");                  // an ActorSystem with the bus; StasisBus is injectable;
                                                        // settings from appsettings.json's "Stasis" section
 builder.Services.AddHealthChecks().AddStasis();        // Degraded while overloaded, Unhealthy while shutting down
+builder.Services.AddOpenTelemetry()                    // add your exporter, e.g. .AddOtlpExporter()
+    .WithTracing(tracing => tracing.AddStasisInstrumentation())
+    .WithMetrics(metrics => metrics.AddStasisInstrumentation());
 using var host = builder.Build();
 await host.StartAsync();
 

@@ -82,6 +82,9 @@ public sealed class StasisBus : IExtension
 
     internal TopicGraph Graph { get; }
 
+    /// <summary>The bounded series the meter reports (see <see cref="MetricSeries"/>).</summary>
+    internal MetricSeries Series { get; } = new();
+
     /// <summary>Stamps new messages (<c>stasis.message-clock</c>).</summary>
     internal Internal.MessageClock Clock { get; }
 
@@ -237,6 +240,7 @@ public sealed class StasisBus : IExtension
             // The topic's actor refuses new children once it is stopping.
             throw new ObjectDisposedException(topic.ToString(), $"Cannot subscribe to {topic}: it was destroyed.");
         }
+        Series.Track(subscription); // its actor exists: it will finish, and retire its counts then
         var change = SubscriptionChangeType.CreateMessage(new SubscriptionChange(topic, id, SubscriptionChangeKind.Subscribe))!;
         try
         {
@@ -258,6 +262,7 @@ public sealed class StasisBus : IExtension
     {
         if (Graph.Destroy(topic) is not { } subscriptions)
             return [];
+        Series.Retire(topic);
         foreach (var subscription in subscriptions)
             subscription.Unsubscribe();
         topic.Actor.Tell(TopicActor.Stop.Instance);

@@ -27,18 +27,18 @@ internal static class BusMetrics
     {
         Counter("stasis.messages.published", "Messages published, per message type.", Types(t => t.Published));
         Counter("stasis.messages.unused", "Messages published that reached no subscription, per message type.", Types(t => t.Unused));
-        Counter("stasis.topic.dispatched", "Messages published to a topic that reached a subscription.", Topics(t => t.Dispatched));
-        Counter("stasis.topic.not_dispatched", "Messages published to a topic that reached no subscription.", Topics(t => t.NotDispatched));
-        Counter("stasis.subscription.handled", "Messages handled by a subscription.", Subscriptions(s => s.Handled));
-        Counter("stasis.subscription.filtered", "Messages held back by a subscription's filter.", Subscriptions(s => s.Filtered));
-        Counter("stasis.subscription.failed", "Handler calls that threw.", Subscriptions(s => s.Failed));
+        Counter("stasis.topic.dispatched", "Messages published to a topic that reached a subscription.", Topics(t => t.DispatchedCount, r => r.Dispatched));
+        Counter("stasis.topic.not_dispatched", "Messages published to a topic that reached no subscription.", Topics(t => t.NotDispatchedCount, r => r.NotDispatched));
+        Counter("stasis.subscription.handled", "Messages handled by a subscription.", SubscriptionCounter(s => s.HandledCount, r => r.Handled));
+        Counter("stasis.subscription.filtered", "Messages held back by a subscription's filter.", SubscriptionCounter(s => s.FilteredCount, r => r.Filtered));
+        Counter("stasis.subscription.failed", "Handler calls that threw.", SubscriptionCounter(s => s.FailedCount, r => r.Failed));
         Counter("stasis.bus.handler_failures", "Handler calls that threw, on every subscription.", Bus(b => b.HandlerFailures));
         Counter("stasis.bus.declined_publishes", "Messages of declined types not created.", Bus(b => b.DeclinedPublishes));
         Counter("stasis.bus.shutdown_publishes", "Publishes ignored while the bus shut down.", Bus(b => b.ShutdownPublishes));
-        Meter.CreateObservableGauge("stasis.subscription.queue_depth", Subscriptions(s => s.QueueDepth), "{message}", "Messages queued for a subscription.");
-        Meter.CreateObservableGauge("stasis.subscription.handler_time.min", Subscriptions(s => s.HandlerTimeMin.TotalSeconds), "s", "Shortest handler call.");
-        Meter.CreateObservableGauge("stasis.subscription.handler_time.max", Subscriptions(s => s.HandlerTimeMax.TotalSeconds), "s", "Longest handler call.");
-        Meter.CreateObservableGauge("stasis.topic.subscribers", Topics(t => t.SubscriberCount), "{subscription}", "Subscriptions made on a topic.");
+        Meter.CreateObservableGauge("stasis.subscription.queue_depth", SubscriptionGauge(s => s.QueueDepth, (a, b) => a + b), "{message}", "Messages queued for a subscription (summed over its series).");
+        Meter.CreateObservableGauge("stasis.subscription.handler_time.min", SubscriptionGauge(s => s.HandlerTimeMin.TotalSeconds, Math.Min), "s", "Shortest handler call.");
+        Meter.CreateObservableGauge("stasis.subscription.handler_time.max", SubscriptionGauge(s => s.HandlerTimeMax.TotalSeconds, Math.Max), "s", "Longest handler call.");
+        Meter.CreateObservableGauge("stasis.topic.subscribers", Topics(t => t.SubscriberCount, null), "{subscription}", "Subscriptions made on a topic (summed over its series).");
         Meter.CreateObservableGauge("stasis.bus.congested_subscriptions", Bus(b => b.CongestedSubscriptions), "{subscription}", "Subscriptions above their high-water mark.");
     }
 
@@ -60,8 +60,8 @@ internal static class BusMetrics
         HandlerTime.Record(
             Stopwatch.GetElapsedTime(0, stopwatchTicks).TotalSeconds,
             new KeyValuePair<string, object?>("bus", subscription.Topic.Bus.System.Name),
-            new KeyValuePair<string, object?>("topic", subscription.Topic.Name),
-            new KeyValuePair<string, object?>("subscription", subscription.Id));
+            new KeyValuePair<string, object?>("topic", subscription.Topic.MetricSeries),
+            new KeyValuePair<string, object?>("subscription", MetricSeries.Of(subscription).Subscription));
     }
 
     /// <summary>Reads every counter of <paramref name="bus"/> into a snapshot.</summary>
@@ -100,12 +100,22 @@ internal static class BusMetrics
     private static Func<IEnumerable<Measurement<T>>> Types<T>(Func<MessageTypeStatistics, T> value) where T : struct =>
         () => Observe((bus, stats) => stats.MessageTypes.Select(t => new Measurement<T>(value(t), Tag("bus", bus), Tag("message_type", t.Name))));
 
-    private static Func<IEnumerable<Measurement<T>>> Topics<T>(Func<TopicStatistics, T> value) where T : struct =>
-        () => Observe((bus, stats) => stats.Topics.Select(t => new Measurement<T>(value(t), Tag("bus", bus), Tag("topic", t.Name))));
+    // Topics and subscriptions are reported per bounded series (see MetricSeries), never per topic or subscription id.
 
-    private static Func<IEnumerable<Measurement<T>>> Subscriptions<T>(Func<SubscriptionStatistics, T> value) where T : struct =>
-        () => Observe((bus, stats) => stats.Subscriptions.Select(s => new Measurement<T>(
-            value(s), Tag("bus", bus), Tag("topic", s.Topic), Tag("subscription", s.Id), Tag("subscription_name", s.Name))));
+    private static Func<IEnumerable<Measurement<long>>> Topics(Func<Topic, long> live, Func<MetricSeries.Retired, long>? retired) =>
+        () => ObserveLive(bus => bus.Series.TopicSeries(bus.Graph.Topics, live, retired)
+            .Select(t => new Measurement<long>(t.Value, Tag("bus", bus.System.Name), Tag("topic", t.Key))));
+
+    private static Func<IEnumerable<Measurement<long>>> SubscriptionCounter(Func<Subscription, long> live, Func<MetricSeries.Retired, long> retired) =>
+        () => ObserveLive(bus => bus.Series.SubscriptionCounter(live, retired)
+            .Select(s => new Measurement<long>(s.Value, Tag("bus", bus.System.Name), Tag("topic", s.Key.Topic), Tag("subscription", s.Key.Subscription))));
+
+    private static Func<IEnumerable<Measurement<double>>> SubscriptionGauge(Func<Subscription, double> live, Func<double, double, double> combine) =>
+        () => ObserveLive(bus => bus.Series.SubscriptionGauge(live, combine)
+            .Select(s => new Measurement<double>(s.Value, Tag("bus", bus.System.Name), Tag("topic", s.Key.Topic), Tag("subscription", s.Key.Subscription))));
+
+    private static IEnumerable<Measurement<T>> ObserveLive<T>(Func<StasisBus, IEnumerable<Measurement<T>>> measure) where T : struct =>
+        Buses.Keys.SelectMany(measure).ToList();
 
     private static IEnumerable<Measurement<T>> Observe<T>(Func<string, BusStatistics, IEnumerable<Measurement<T>>> measure) where T : struct =>
         Buses.Keys.SelectMany(bus => measure(bus.System.Name, Snapshot(bus))).ToList();

@@ -70,6 +70,7 @@ public sealed class CachingPattern : IDisposable
             if (_cachedTopics.TryGetValue(objectId, out var known) && ReferenceEquals(known.Origin, topic) && !known.Cached.IsDestroyed)
                 return known.Cached;
             var cached = All.Bus.CreateTopic($"{AllCached.Topic.Name}/{objectId}", $"cache updates of {topic.Name}");
+            cached.MetricSeries = AllCached.Topic.Name + "/*";
             _cachedTopics[objectId] = (topic, cached);
             AllCached.SetOrigin(topic, cached);
             return cached;

@@ -104,6 +104,7 @@ public sealed class TopicPool
         while (true)
         {
             var topic = PoolTopic.Bus.CreateTopic(PoolTopic.Name + "/" + name, $"pool topic of {PoolTopic.Name}");
+            topic.MetricSeries = PoolTopic.Name + "/*"; // one metric series for the whole pool
             try
             {
                 return new Entry(topic, PoolTopic.Bus.ForwardAll(topic, PoolTopic));

@@ -44,6 +44,7 @@ public sealed class Subscription : IAsyncDisposable
         Topic = topic;
         Id = id;
         Name = options.Name ?? id;
+        IsNamed = options.Name is not null;
         _handler = handler;
         _newHandler = newHandler;
         _filter = TypeFilter.From(options);
@@ -55,6 +56,9 @@ public sealed class Subscription : IAsyncDisposable
 
     /// <summary>The name used in logs: <see cref="SubscriptionOptions.Name"/>, or <see cref="Id"/>.</summary>
     public string Name { get; }
+
+    /// <summary>True when made with a <see cref="SubscriptionOptions.Name"/> (unnamed ones share one metric series).</summary>
+    internal bool IsNamed { get; }
 
     /// <summary>The topic subscribed to.</summary>
     public Topic Topic { get; }
@@ -391,7 +395,11 @@ public sealed class Subscription : IAsyncDisposable
     }
 
     /// <summary>Called once the final message's handler returned: completes joins and pending sync deliveries.</summary>
-    internal void Finish() => _completion.Finish();
+    internal void Finish()
+    {
+        Topic.Bus.Series.Retire(this);
+        _completion.Finish();
+    }
 
     /// <summary>
     /// Makes the final message; returns it to the first caller only, who then takes the subscription out of its topic.

@@ -29,6 +29,7 @@ public sealed class Topic
     {
         Bus = bus;
         Name = name;
+        MetricSeries = name;
         Detail = detail ?? "";
         Id = id;
     }
@@ -41,6 +42,9 @@ public sealed class Topic
 
     /// <summary>The topic's unique id within its bus (e.g. <c>topic-7</c>); a destroyed and re-created name gets a new id.</summary>
     public string Id { get; }
+
+    /// <summary>The topic's metric series: its name, or its pool's <c>&lt;pool topic&gt;/*</c> (see <see cref="Internal.MetricSeries"/>).</summary>
+    internal string MetricSeries { get; set; }
 
     /// <summary>The bus the topic belongs to.</summary>
     public StasisBus Bus { get; }

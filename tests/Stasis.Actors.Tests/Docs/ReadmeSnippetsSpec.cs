@@ -5,7 +5,8 @@ namespace Stasis.Actors.Tests.Docs;
 /// <summary>
 /// README's C# snippets cannot drift from code that compiles and runs: each is marked <c>&lt;!-- readme:NAME --&gt;</c>
 /// and must equal the region <c>// &lt;readme:NAME&gt;</c> … <c>// &lt;/readme:NAME&gt;</c> of a file under
-/// <c>samples/</c> or <c>tests/</c> (indentation removed).
+/// <c>samples/</c> or <c>tests/</c> (indentation removed). <c>STASIS_UPDATE_README=1</c> rewrites README's blocks from the
+/// regions first.
 /// </summary>
 public sealed partial class ReadmeSnippetsSpec
 {
@@ -14,7 +15,10 @@ public sealed partial class ReadmeSnippetsSpec
     {
         var root = RepositoryRoot();
         var regions = Regions(root);
-        var blocks = ReadmeBlocks(File.ReadAllLines(Path.Combine(root, "README.md")));
+        var readme = Path.Combine(root, "README.md");
+        if (Environment.GetEnvironmentVariable("STASIS_UPDATE_README") == "1")
+            File.WriteAllLines(readme, WithRegions(File.ReadAllLines(readme), regions));
+        var blocks = ReadmeBlocks(File.ReadAllLines(readme));
 
         Assert.NotEmpty(blocks);
         var unmarked = blocks.Where(b => b.Name is null).Select(b => $"README.md line {b.Line}").ToList();
@@ -78,6 +82,25 @@ public sealed partial class ReadmeSnippetsSpec
             i = end;
         }
         return blocks;
+    }
+
+    /// <summary>README with each marked block replaced by its region (<c>STASIS_UPDATE_README=1</c>).</summary>
+    private static List<string> WithRegions(string[] lines, Dictionary<string, (string File, string Text)> regions)
+    {
+        var result = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            result.Add(lines[i]);
+            var marker = ReadmeMarker().Match(lines[i]);
+            if (!marker.Success || i + 1 >= lines.Length || lines[i + 1].Trim() != "```csharp"
+                || !regions.TryGetValue(marker.Groups[1].Value, out var region))
+                continue;
+            var end = Array.FindIndex(lines, i + 2, l => l.Trim() == "```");
+            result.Add(lines[i + 1]);
+            result.AddRange(region.Text.Split('\n'));
+            i = end - 1;
+        }
+        return result;
     }
 
     private static string Dedent(string[] lines)

@@ -44,7 +44,7 @@ public sealed class BusMetricsSpec() : TickSpec(systemName: "metrics-" + Guid.Ne
             var pairs = tags.ToArray();
             if (!pairs.Any(t => t.Key == "bus" && (string?)t.Value == _bus))
                 return;
-            var tagText = string.Join(",", pairs.Where(t => t.Key != "bus" && t.Key != "subscription_name").Select(t => $"{t.Key}={t.Value}").Order());
+            var tagText = string.Join(",", pairs.Where(t => t.Key != "bus").Select(t => $"{t.Key}={t.Value}").Order());
             Last[Key(instrument.Name, [tagText])] = value;
             All.Enqueue((instrument.Name, value, tagText));
         }
@@ -86,7 +86,7 @@ public sealed class BusMetricsSpec() : TickSpec(systemName: "metrics-" + Guid.Ne
         PublishTicks(topic, 10);
         topic.Publish(other, "declined by the filter");
         recorder.Collect();
-        var tags = $"subscription={sub.Id},topic=measured";
+        var tags = "subscription=unnamed,topic=measured"; // unnamed subscriptions share one series per topic
         Assert.True(recorder.Value("stasis.subscription.queue_depth", tags) >= 9, "queue depth while the handler is blocked");
 
         Gate.Set();
@@ -108,9 +108,46 @@ public sealed class BusMetricsSpec() : TickSpec(systemName: "metrics-" + Guid.Ne
         PublishTicks(topic, 4);
         await sub.UnsubscribeAndJoinAsync().WaitAsync(Dilated(TimeSpan.FromSeconds(5)));
 
-        var times = recorder.All.Where(m => m.Instrument == "stasis.subscription.handler_time" && m.Tags == $"subscription={sub.Id},topic=timed").ToList();
+        var times = recorder.All.Where(m => m.Instrument == "stasis.subscription.handler_time" && m.Tags == "subscription=unnamed,topic=timed").ToList();
         Assert.Equal(5, times.Count); // Subscribe change and 4 ticks (the final message runs from PostStop, untimed)
         Assert.All(times, t => Assert.True(t.Value >= 0));
+    }
+
+    [Fact]
+    public async Task Pool_topics_share_one_series_and_counts_survive_ended_subscriptions_and_destroyed_topics()
+    {
+        using var recorder = new Recorder(Sys.Name);
+        var pool = new TopicPool(Bus.CreateTopic("chan:all"));
+        var subs = new List<Subscription>();
+        var topics = new List<Topic>();
+        for (var i = 0; i < 5; i++)
+        {
+            var topic = pool.GetTopic("c" + i);
+            topics.Add(topic);
+            subs.Add(topic.Subscribe((_, _, _) => { }, new SubscriptionOptions { Name = "per-channel" }));
+            subs.Add(topic.Subscribe((_, _, _) => { }));
+            PublishTicks(topic, 2);
+        }
+        foreach (var sub in subs.Take(6))
+            await sub.UnsubscribeAndJoinAsync().WaitAsync(Dilated(TimeSpan.FromSeconds(5)));
+        pool.Delete("c0");
+        pool.Delete("c1");
+
+        // Each series is the sum of its members, ended ones included (live ones settle as they handle their ticks).
+        var named = subs.Where(x => x.Name == "per-channel").ToList();
+        var unnamed = subs.Except(named).ToList();
+        AwaitAssert(() =>
+        {
+            recorder.Collect();
+            Assert.Equal(named.Sum(x => x.HandledCount), recorder.Value("stasis.subscription.handled", "subscription=per-channel,topic=chan:all/*"));
+            Assert.Equal(unnamed.Sum(x => x.HandledCount), recorder.Value("stasis.subscription.handled", "subscription=unnamed,topic=chan:all/*"));
+            Assert.All(subs, x => Assert.True(x.HandledCount >= 3));
+        }, Dilated(TimeSpan.FromSeconds(5)));
+        Assert.Equal(topics.Sum(t => t.DispatchedCount), recorder.Value("stasis.topic.dispatched", "topic=chan:all/*")); // c0, c1 destroyed: still counted
+        Assert.True(topics.Sum(t => t.DispatchedCount) >= 10);
+        Assert.Equal(4, recorder.Value("stasis.topic.subscribers", "topic=chan:all/*")); // c2: none, c3 and c4: 2 each
+        var series = recorder.Last.Keys.Where(k => k.StartsWith("stasis.subscription.handled|", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(series, k => k.Contains("sub-", StringComparison.Ordinal) || k.Contains("chan:all/c", StringComparison.Ordinal));
     }
 
     [Fact]
