@@ -41,16 +41,14 @@ public static class Program
         var style = ConsoleStyle.For(output);
         style = style with { Out = style.Ansi ? output : TextWriter.Synchronized(output) };
         Serilog.Core.Logger? logger = null;
+        StartupLogGate gate;
         try
         {
-            commandLine = CommandLine.Parse(args);
+            commandLine = CommandLine.Parse(args, output);
             if (commandLine.Command == HostCommand.Help)
-            {
-                output.WriteLine(CommandLine.Usage);
                 return new RunOutcome { ExitCode = 0 };
-            }
             settings = HostSettings.Load(commandLine);
-            logger = CreateLogger(style, settings.Console.Quiet);
+            (logger, gate) = CreateLogger(style, settings.Console.Quiet, commandLine.Verbose);
             statsd = ConnectStatsD(settings.StatsD, logger);
         }
         catch (UsageException ex)
@@ -64,7 +62,7 @@ public static class Program
         try
         {
             var outcome = new RunOutcome();
-            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style, statsd), outcome, logger);
+            using var host = BuildHost(settings, new RunOptions(settings, commandLine.Command, style, statsd, gate, error, commandLine.Verbose), outcome, logger);
             await host.RunAsync(cancellationToken);
             if (outcome.TopicTable is { } topics)
                 style.Out.Write(topics);
@@ -74,7 +72,9 @@ public static class Program
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The actor system or the generic host could not start (e.g. the cluster port is taken): one line, exit 1.
+            // The actor system or the generic host could not start (e.g. the cluster port is taken): one line, exit 1;
+            // Akka's own lines about it (with their stack traces) only with --verbose.
+            gate.DiscardIfHeld();
             var chain = new List<Exception>();
             for (Exception? e = ex; e is not null; e = e.InnerException)
             {
@@ -84,6 +84,8 @@ public static class Program
             var first = chain.FirstOrDefault() ?? ex;
             var reason = first.Message.Replace(" See InnerException for details.", "", StringComparison.Ordinal);
             error.WriteLine(chain.Count > 1 ? $"stasis-host: error: {reason} ({chain[^1].Message})" : $"stasis-host: error: {reason}");
+            if (commandLine.Verbose)
+                error.WriteLine(ex);
             return new RunOutcome { ExitCode = 1 };
         }
         finally
@@ -126,13 +128,16 @@ public static class Program
         return builder.Build();
     }
 
-    private static Serilog.Core.Logger CreateLogger(ConsoleStyle style, bool quiet)
+    /// <summary>The run's logger; its lines pass a <see cref="StartupLogGate"/>, held until the run started (open with --verbose).</summary>
+    private static (Serilog.Core.Logger Logger, StartupLogGate Gate) CreateLogger(ConsoleStyle style, bool quiet, bool verbose)
     {
         const string template = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
-        var configuration = new LoggerConfiguration().MinimumLevel.Is(quiet ? LogEventLevel.Warning : LogEventLevel.Information);
-        return (style.Ansi
-                ? configuration.WriteTo.Console(outputTemplate: template)
-                : configuration.WriteTo.Sink(new TextWriterSink(style.Out, new MessageTemplateTextFormatter(template))))
-            .CreateLogger();
+        Serilog.Core.ILogEventSink sink = style.Ansi
+            ? new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Console(outputTemplate: template).CreateLogger()
+            : new TextWriterSink(style.Out, new MessageTemplateTextFormatter(template));
+        var gate = new StartupLogGate(sink, open: verbose);
+        var logger = new LoggerConfiguration().MinimumLevel.Is(quiet ? LogEventLevel.Warning : LogEventLevel.Information)
+            .WriteTo.Sink(gate).CreateLogger();
+        return (logger, gate);
     }
 }

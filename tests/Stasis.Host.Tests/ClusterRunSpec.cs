@@ -57,8 +57,10 @@ public sealed class ClusterRunSpec
             var result = await HostRunner.RunAsync("--cluster-port", Text(port), "--seed", $"127.0.0.1:{Text(silentSeed)}", "--quiet", "--config", config)
                 .WaitAsync(TimeSpan.FromSeconds(60));
 
-            Assert.True(result.ExitCode == 1, result.Output);
-            Assert.Contains($"stasis-host: error: cluster: not a member after 2 s (seeds: 127.0.0.1:{Text(silentSeed)})", result.Output);
+            Assert.True(result.ExitCode == 1, result.Output + result.Error);
+            var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"stasis-host: error: cluster: not a member after 2 s (seeds: 127.0.0.1:{Text(silentSeed)})", line);
+            Assert.Equal("", result.Output); // Akka's start-up lines and the exception only with --verbose
             Assert.Null(result.Outcome.Report);
         }
         finally
@@ -79,6 +81,12 @@ public sealed class ClusterRunSpec
         Assert.True(result.ExitCode == 1, result.Output + result.Error);
         Assert.Contains($"stasis-host: error: Failed to bind to [127.0.0.1:{Text(port)}]", result.Error);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("", result.Output); // no ERR lines or stack trace from Akka's remoting
+
+        var verbose = await HostRunner.RunAsync("--cluster-port", Text(port), "--duration", "1", "--verbose").WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, verbose.ExitCode);
+        Assert.StartsWith("stasis-host: error: Failed to bind", verbose.Error);
+        Assert.Contains("SocketException", verbose.Error + verbose.Output); // the exception, for whoever asked
     }
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);

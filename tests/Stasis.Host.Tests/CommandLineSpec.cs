@@ -11,10 +11,77 @@ public sealed class CommandLineSpec
         var result = await HostRunner.RunAsync("--help");
 
         result.AssertSucceeded();
-        Assert.Contains("Usage: Stasis.Host", result.Output);
-        Assert.Contains("--statsd HOST:PORT", result.Output);
-        Assert.Contains("--cluster-port P", result.Output);
-        Assert.Contains("--seed HOST:PORT", result.Output);
+        Assert.Contains("Usage:", result.Output);
+        Assert.Contains("--statsd <HOST:PORT>", result.Output);
+        Assert.Contains("--cluster-port <P>", result.Output);
+        Assert.Contains("--seed <HOST:PORT>", result.Output);
+        Assert.Contains("topics", result.Output);
+        Assert.Contains("--verbose", result.Output);
+    }
+
+    [Fact]
+    public async Task Options_take_their_value_after_an_equals_sign_too()
+    {
+        var result = await HostRunner.RunAsync("--duration=1", "--hold-ms=100", "--quiet");
+
+        result.AssertSucceeded();
+        Assert.Contains("Summary after", result.Output);
+    }
+
+    [Fact]
+    public async Task A_misspelt_option_names_the_one_meant()
+    {
+        var result = await HostRunner.RunAsync("--duraton", "3");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("stasis-host: unknown option --duraton; did you mean --duration? (see --help)", result.Error.Trim());
+    }
+
+    [Theory]
+    [InlineData("}}}{{{ [[[", "line 1: unexpected '}'")]
+    [InlineData("stasis-host {\n  traffic {\n    calls-per-second = 5\n", "'{' is never closed")]
+    [InlineData("stasis-host.trafic.calls-per-second = 5", "unknown key stasis-host.trafic.calls-per-second; did you mean stasis-host.traffic.calls-per-second?")]
+    [InlineData("stasis.subscription.high-watermark = 5", "unknown key stasis.subscription.high-watermark; did you mean stasis.subscription.high-water-mark?")]
+    [InlineData("stasis-host.duration = -5s", "stasis-host.duration: '-5s' is not a duration")]
+    [InlineData("stasis-host.traffic.calls-per-second = lots", "stasis-host.traffic.calls-per-second: 'lots' is not a number")]
+    public async Task A_bad_config_file_is_one_line_naming_the_file_or_key_and_exit_2(string hocon, string expected)
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, hocon);
+        try
+        {
+            var result = await HostRunner.RunAsync("--config", config);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal("", result.Output);
+            var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("stasis-host: ", line);
+            Assert.Contains(expected, line);
+            if (!expected.Contains("stasis-host.duration", StringComparison.Ordinal) && !expected.Contains("'lots'", StringComparison.Ordinal))
+                Assert.Contains(config, line); // a file's own mistakes name the file
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task A_misspelt_environment_variable_is_one_line_and_exit_2()
+    {
+        Environment.SetEnvironmentVariable("STASISHOST_STASIS_HOST__TRAFIC__CALLS_PER_SECOND", "5");
+        try
+        {
+            var result = await HostRunner.RunAsync("--duration", "1");
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Equal("stasis-host: environment variables STASISHOST_*: unknown key stasis-host.trafic.calls-per-second; did you mean stasis-host.traffic.calls-per-second?",
+                result.Error.Trim());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("STASISHOST_STASIS_HOST__TRAFIC__CALLS_PER_SECOND", null);
+        }
     }
 
     [Theory]
@@ -29,6 +96,8 @@ public sealed class CommandLineSpec
     [InlineData("--cluster-port", "4053", "--seed", "localhost")]
     [InlineData("--cluster-port", "4053", "--seed", "127.0.0.1:0")]
     [InlineData("--cluster-port", "4053", "--seed")]
+    [InlineData("--duration=-1")]
+    [InlineData("extra")]
     public async Task A_bad_argument_prints_one_line_and_exits_2(params string[] args)
     {
         var result = await HostRunner.RunAsync(args);

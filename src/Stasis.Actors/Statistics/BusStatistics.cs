@@ -43,6 +43,17 @@ public sealed record BusStatistics(
 
     /// <summary>Messages handled by the live subscriptions.</summary>
     public long Handled => Subscriptions.Sum(s => s.Handled);
+
+    /// <summary>
+    /// One readable line of totals, e.g. <c>bus statistics at 12:00:01.250: 3 topics, 2 subscriptions (0 congested),
+    /// 4 message types; 120 published, 8 unused, 224 handled; 0 handler failures, 0 declined, 0 ignored at shutdown</c>.
+    /// </summary>
+    public override string ToString() =>
+        FormattableString.Invariant(
+            $"bus statistics at {TakenAt:HH:mm:ss.fff}: {Topics.Count} topics, {Subscriptions.Count} subscriptions ({CongestedSubscriptions} congested), {MessageTypes.Count} message types; ")
+        + FormattableString.Invariant(
+            $"{Published} published, {Unused} unused, {Handled} handled; {HandlerFailures} handler failures, {DeclinedPublishes} declined, {ShutdownPublishes} ignored at shutdown")
+        + (IsShuttingDown ? "; shutting down" : "") + (IsOverloaded ? "; overloaded" : "");
 }
 
 /// <summary>One topic's line of <see cref="BusStatistics"/> (as <c>stasis show topics</c>).</summary>

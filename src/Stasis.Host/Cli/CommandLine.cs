@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using Akka.Configuration;
@@ -13,124 +15,168 @@ internal enum HostCommand
     /// <summary>Run briefly and print the topic table.</summary>
     Topics,
 
-    /// <summary>Print the usage text.</summary>
+    /// <summary>The usage (or version) text was printed.</summary>
     Help,
 }
 
-/// <summary>A wrong command line: its message is the one line printed before exit code 2.</summary>
+/// <summary>A wrong command line or configuration: its message is the one line printed before exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// The parsed command line. Flags that set a HOCON key are kept as <see cref="Overrides"/>, so the command line is
-/// one more configuration layer (the highest) and every setting is read in one place (<see cref="Configuration.HostSettings"/>).
+/// The parsed command line (System.CommandLine). Flags that set a HOCON key are kept as <see cref="Overrides"/>, so the
+/// command line is one more configuration layer (the highest) and every setting is read in one place
+/// (<see cref="Configuration.HostSettings"/>).
 /// </summary>
 /// <param name="Command">The command.</param>
 /// <param name="ConfigFile">The --config file, if any.</param>
 /// <param name="Overrides">The flags as HOCON keys of <c>stasis-host</c>.</param>
-internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Config Overrides)
+/// <param name="Verbose">--verbose: start-up failures print their exception and Akka's own log lines.</param>
+internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Config Overrides, bool Verbose = false)
 {
-    /// <summary>The usage text printed by --help.</summary>
-    public const string Usage = """
-        Stasis.Host: simulated PBX traffic on the Stasis message bus, turned into StatsD metrics.
+    private static readonly Option<long?> Duration = Number("--duration", "SECONDS", "How long to run (default 15; 0 = until Ctrl+C)", 0, 86_400 * 365);
+    private static readonly Option<long?> CallsPerSecond = Number("--calls-per-second", "N", "Calls placed per second (default 200; two channels each)", 1, 1_000_000);
+    private static readonly Option<long?> HoldMs = Number("--hold-ms", "N", "Call length in milliseconds (default 1000)", 0, 86_400_000);
+    private static readonly Option<string?> StatsD = Endpoint("--statsd", "HOST:PORT", "Send StatsD metrics over UDP (default: console summary only)", "127.0.0.1:8125");
+    private static readonly Option<long?> ClusterPort = Number("--cluster-port", "P", "Run as a cluster node on 127.0.0.1:P; channel:all is shared with the other nodes", 1, 65535);
+    private static readonly Option<string[]> Seeds = new("--seed")
+    {
+        HelpName = "HOST:PORT",
+        Description = "A cluster node to join through (repeatable; needs --cluster-port; none: a new cluster)",
+        Recursive = true,
+        CustomParser = result =>
+        {
+            var seeds = result.Tokens.Select(t => t.Value).ToArray();
+            foreach (var seed in seeds)
+                Check(result, () => StatsDEndpoint(seed, "--seed", "127.0.0.1:4053"));
+            return seeds;
+        },
+    };
+    private static readonly Option<string?> ConfigFileOption = new("--config")
+    {
+        HelpName = "FILE",
+        Description = "A HOCON file overriding hocon/host.conf",
+        Recursive = true,
+        CustomParser = result =>
+        {
+            var path = result.Tokens.Single().Value;
+            if (!File.Exists(path))
+                result.AddError($"--config: file not found: {path}");
+            return path;
+        },
+    };
+    private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only the summary", Recursive = true };
+    private static readonly Option<bool> VerboseOption = new("--verbose") { Description = "On a start-up failure, print the exception and Akka's log lines", Recursive = true };
 
-        Usage: Stasis.Host [topics] [options]
-
-        Commands:
-          (none)                   run the PBX: a live table every second, then a summary
-          topics                   run briefly, then print the topic table
-
-        Options:
-          --duration SECONDS       how long to run (default 15; 0 = until Ctrl+C)
-          --calls-per-second N     calls placed per second (default 200; two channels each)
-          --hold-ms N              call length in milliseconds (default 1000)
-          --statsd HOST:PORT       send StatsD metrics over UDP (default: console summary only)
-          --cluster-port P         run as a cluster node listening on 127.0.0.1:P (1-65535); channel:all
-                                   is shared with the other nodes
-          --seed HOST:PORT         a cluster node to join through (repeatable; needs --cluster-port;
-                                   none: this node starts a new cluster)
-          --config FILE            a HOCON file overriding hocon/host.conf
-          --quiet                  print only the summary
-          --help                   print this text
-
-        Exit codes: 0 success, 1 failure while running, 2 bad arguments or configuration.
-        """;
-
-    /// <summary>Parses <paramref name="args"/>.</summary>
-    /// <exception cref="UsageException">An unknown command or option, a missing or malformed value.</exception>
-    public static CommandLine Parse(IReadOnlyList<string> args)
+    /// <summary>Parses <paramref name="args"/>; for --help, writes the usage to <paramref name="help"/>.</summary>
+    /// <exception cref="UsageException">An unknown command or option, a missing or malformed value (one line).</exception>
+    public static CommandLine Parse(IReadOnlyList<string> args, TextWriter? help = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var command = HostCommand.Run;
-        string? configFile = null;
-        var hocon = new StringBuilder();
-        var seeds = new List<string>();
-        for (var i = 0; i < args.Count; i++)
+        var root = Root(out var topics);
+        var result = root.Parse(args);
+        if (result.Errors.Count == 0 && result.Action is { } action && action != root.Action && action != topics.Action)
         {
-            var arg = args[i];
-            switch (arg)
-            {
-                case "--help" or "-h" or "-?":
-                    return new CommandLine(HostCommand.Help, null, Config.Empty);
-                case "--quiet" or "-q":
-                    hocon.AppendLine("stasis-host.console.quiet = on");
-                    break;
-                case "--duration":
-                    var seconds = ParseNumber(arg, Value(args, ref i), min: 0, max: 86_400 * 365);
-                    hocon.Append("stasis-host.duration = ").Append(seconds.ToString(CultureInfo.InvariantCulture)).AppendLine("s");
-                    break;
-                case "--calls-per-second":
-                    var rate = ParseNumber(arg, Value(args, ref i), min: 1, max: 1_000_000);
-                    hocon.Append("stasis-host.traffic.calls-per-second = ").AppendLine(rate.ToString(CultureInfo.InvariantCulture));
-                    break;
-                case "--hold-ms":
-                    var hold = ParseNumber(arg, Value(args, ref i), min: 0, max: 86_400_000);
-                    hocon.Append("stasis-host.traffic.hold-time = ").Append(hold.ToString(CultureInfo.InvariantCulture)).AppendLine("ms");
-                    break;
-                case "--statsd":
-                    var endpoint = Value(args, ref i);
-                    StatsD.StatsDEndpoint.Parse(endpoint, arg);
-                    hocon.Append("stasis-host.statsd.endpoint = \"").Append(endpoint).AppendLine("\"");
-                    break;
-                case "--cluster-port":
-                    var port = ParseNumber(arg, Value(args, ref i), min: 1, max: 65535);
-                    hocon.Append("stasis-host.cluster.port = ").AppendLine(port.ToString(CultureInfo.InvariantCulture));
-                    break;
-                case "--seed":
-                    var seed = Value(args, ref i);
-                    StatsD.StatsDEndpoint.Parse(seed, arg, example: "127.0.0.1:4053");
-                    seeds.Add(seed);
-                    break;
-                case "--config":
-                    configFile = Value(args, ref i);
-                    if (!File.Exists(configFile))
-                        throw new UsageException($"--config: file not found: {configFile}");
-                    break;
-                case "topics" when command == HostCommand.Run:
-                    command = HostCommand.Topics;
-                    break;
-                default:
-                    throw new UsageException(arg.StartsWith('-')
-                        ? $"unknown option {arg} (see --help)"
-                        : $"unexpected argument '{arg}' (see --help)");
-            }
+            // --help or --version: System.CommandLine's own action writes the text.
+            result.Invoke(new InvocationConfiguration { Output = help ?? TextWriter.Null });
+            return new CommandLine(HostCommand.Help, null, Config.Empty);
         }
-        if (seeds.Count > 0)
+        if (result.Errors.Count > 0)
+            throw new UsageException(Describe(result.Errors[0], root));
+
+        var hocon = new StringBuilder();
+        if (result.GetValue(Quiet))
+            hocon.AppendLine("stasis-host.console.quiet = on");
+        if (result.GetValue(Duration) is { } seconds)
+            hocon.Append("stasis-host.duration = ").Append(Text(seconds)).AppendLine("s");
+        if (result.GetValue(CallsPerSecond) is { } rate)
+            hocon.Append("stasis-host.traffic.calls-per-second = ").AppendLine(Text(rate));
+        if (result.GetValue(HoldMs) is { } hold)
+            hocon.Append("stasis-host.traffic.hold-time = ").Append(Text(hold)).AppendLine("ms");
+        if (result.GetValue(StatsD) is { } endpoint)
+            hocon.Append("stasis-host.statsd.endpoint = \"").Append(endpoint).AppendLine("\"");
+        if (result.GetValue(ClusterPort) is { } port)
+            hocon.Append("stasis-host.cluster.port = ").AppendLine(Text(port));
+        if (result.GetValue(Seeds) is { Length: > 0 } seeds)
             hocon.Append("stasis-host.cluster.seeds = [").AppendJoin(", ", seeds.Select(seed => "\"" + seed + "\"")).AppendLine("]");
         var overrides = hocon.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(hocon.ToString());
-        return new CommandLine(command, configFile, overrides);
+        var command = result.CommandResult.Command == topics ? HostCommand.Topics : HostCommand.Run;
+        return new CommandLine(command, result.GetValue(ConfigFileOption), overrides, result.GetValue(VerboseOption));
     }
 
-    private static string Value(IReadOnlyList<string> args, ref int i)
+    private static RootCommand Root(out Command topics)
     {
-        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            throw new UsageException($"{args[i]} needs a value (see --help)");
-        return args[++i];
+        topics = new Command("topics", "Run briefly, then print the topic table (name, subscribers, forwards, dispatched)");
+        var root = new RootCommand(
+            "Stasis.Host: simulated PBX traffic on the Stasis message bus, turned into StatsD metrics. Without a command it " +
+            "runs the PBX: a live table every second, then a summary. Exit codes: 0 success, 1 failure while running, " +
+            "2 bad arguments or configuration.");
+        foreach (var option in new Option[] { Duration, CallsPerSecond, HoldMs, StatsD, ClusterPort, Seeds, ConfigFileOption, Quiet, VerboseOption })
+            root.Options.Add(option);
+        root.Subcommands.Add(topics);
+        // The host runs the command itself (Program); these mark "no command" and "topics" as complete command lines.
+        root.SetAction(_ => 0);
+        topics.SetAction(_ => 0);
+        return root;
     }
 
-    private static long ParseNumber(string option, string text, long min, long max)
+    /// <summary>One line for a parse error; an unknown option names the closest known one.</summary>
+    private static string Describe(ParseError error, RootCommand root)
     {
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new UsageException($"{option}: expected a whole number from {min} to {max}, got '{text}'");
-        return value;
+        var unknown = error.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal)
+            ? error.Message.Split('\'') is [_, var token, ..] ? token : null
+            : null;
+        if (unknown is null)
+            return error.Message.TrimEnd('.') + " (see --help)";
+        if (!unknown.StartsWith('-'))
+            return $"unexpected argument '{unknown}' (see --help)";
+        var names = root.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+        var closest = names.Select(n => (Name: n, Distance: Configuration.HoconChecks.EditDistance(unknown.Split('=')[0], n))).MinBy(c => c.Distance);
+        return closest.Distance <= 3
+            ? $"unknown option {unknown}; did you mean {closest.Name}? (see --help)"
+            : $"unknown option {unknown} (see --help)";
     }
+
+    private static Option<long?> Number(string name, string helpName, string description, long min, long max) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        Recursive = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+                return value;
+            result.AddError($"{name}: expected a whole number from {min} to {max}, got '{text}'");
+            return null;
+        },
+    };
+
+    private static Option<string?> Endpoint(string name, string helpName, string description, string example) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        Recursive = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            Check(result, () => StatsDEndpoint(text, name, example));
+            return text;
+        },
+    };
+
+    private static void StatsDEndpoint(string text, string source, string example) => Stasis.Host.StatsD.StatsDEndpoint.Parse(text, source, example);
+
+    private static void Check(ArgumentResult result, Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (UsageException ex)
+        {
+            result.AddError(ex.Message);
+        }
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -82,73 +82,74 @@ internal sealed record HostSettings(
     public static HostSettings Load(CommandLine commandLine)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
+        var file = commandLine.ConfigFile is { } path ? HoconChecks.ParseFile(path) : Config.Empty;
+        HoconChecks.CheckKnownKeys(file, KnownKeys, commandLine.ConfigFile ?? "");
+        Config environment;
         try
         {
-            Config[] layers =
-            [
-                commandLine.Overrides,
-                FromEnvironment(),
-                commandLine.ConfigFile is { } file ? ConfigurationFactory.ParseString(File.ReadAllText(file)) : Config.Empty,
-                DefaultConfig,
-                StasisSettings.DefaultConfig,
-            ];
-            var config = layers.Where(c => !c.IsEmpty).Aggregate((merged, fallback) => merged.WithFallback(fallback));
-            return Create(config);
+            environment = FromEnvironment();
         }
-        catch (Exception ex) when (ex is not UsageException)
+        catch (Exception ex)
+        {
+            throw new UsageException($"environment variables {EnvironmentPrefix}*: {ex.Message}");
+        }
+        HoconChecks.CheckKnownKeys(environment, KnownKeys, $"environment variables {EnvironmentPrefix}*");
+        Config[] layers = [commandLine.Overrides, environment, file, DefaultConfig, StasisSettings.DefaultConfig];
+        var config = layers.Where(c => !c.IsEmpty).Aggregate((merged, fallback) => merged.WithFallback(fallback));
+        try
+        {
+            _ = StasisSettings.Create(config); // validates stasis { } now, so a bad value is exit code 2, not a crash later
+        }
+        catch (Exception ex)
         {
             throw new UsageException($"configuration: {ex.Message}");
         }
+        return Create(config, new Reader(config));
     }
 
-    private static HostSettings Create(Config config)
-    {
-        _ = StasisSettings.Create(config); // validates stasis { } now, so a bad value is exit code 2, not a crash later
-        var host = config.GetConfig("stasis-host");
-        var traffic = host.GetConfig("traffic");
-        var statsd = host.GetConfig("statsd");
-        var console = host.GetConfig("console");
+    /// <summary>Every key a user's layer may set under <c>stasis-host</c> and <c>stasis</c>.</summary>
+    private static Config KnownKeys { get; } = DefaultConfig.WithFallback(StasisSettings.DefaultConfig).WithFallback(StasisCluster.DefaultConfig);
 
-        var rate = traffic.GetDouble("calls-per-second");
+    private static HostSettings Create(Config config, Reader read)
+    {
+        var rate = read.Double("stasis-host.traffic.calls-per-second");
         Require(rate > 0, "stasis-host.traffic.calls-per-second must be positive");
-        var hold = traffic.GetTimeSpan("hold-time");
-        Require(hold >= TimeSpan.Zero, "stasis-host.traffic.hold-time must not be negative");
-        var tick = traffic.GetTimeSpan("tick-interval");
+        var hold = read.Duration("stasis-host.traffic.hold-time");
+        var tick = read.Duration("stasis-host.traffic.tick-interval");
         Require(tick > TimeSpan.Zero, "stasis-host.traffic.tick-interval must be positive");
 
-        var endpointText = statsd.GetString("endpoint", "").Trim();
+        var endpointText = read.String("stasis-host.statsd.endpoint").Trim();
         var endpoint = endpointText.Length == 0 ? null : StatsDEndpoint.Parse(endpointText, "configuration: stasis-host.statsd.endpoint");
-        var packet = statsd.GetInt("max-packet-size");
+        var packet = read.Int("stasis-host.statsd.max-packet-size");
         Require(packet is >= 64 and <= 65_000, "stasis-host.statsd.max-packet-size must be from 64 to 65000");
-        var flush = statsd.GetTimeSpan("flush-interval");
+        var flush = read.Duration("stasis-host.statsd.flush-interval");
         Require(flush > TimeSpan.Zero, "stasis-host.statsd.flush-interval must be positive");
-        var meterType = statsd.GetString("meter-type", "c").Trim();
+        var meterType = read.String("stasis-host.statsd.meter-type").Trim();
         Require(meterType is "m" or "c", "stasis-host.statsd.meter-type must be \"m\" or \"c\"");
 
-        var duration = host.GetTimeSpan("duration");
-        Require(duration >= TimeSpan.Zero, "stasis-host.duration must not be negative");
-        var topicsDuration = host.GetTimeSpan("topics-run-duration");
+        var duration = read.Duration("stasis-host.duration");
+        var topicsDuration = read.Duration("stasis-host.topics-run-duration");
         Require(topicsDuration > TimeSpan.Zero, "stasis-host.topics-run-duration must be positive");
-        var refresh = console.GetTimeSpan("refresh-interval");
+        var refresh = read.Duration("stasis-host.console.refresh-interval");
         Require(refresh > TimeSpan.Zero, "stasis-host.console.refresh-interval must be positive");
-        var drain = console.GetTimeSpan("drain-timeout");
+        var drain = read.Duration("stasis-host.console.drain-timeout");
         Require(drain > TimeSpan.Zero, "stasis-host.console.drain-timeout must be positive");
 
         return new HostSettings(
             config,
             duration,
             topicsDuration,
-            new TrafficSettings(rate, hold, tick, traffic.GetString("technology", "PJSIP")),
-            new StatsDSettings(endpoint, statsd.GetString("prefix", "").Trim().TrimEnd('.'), packet, flush, meterType),
-            new ConsoleSettings(console.GetBoolean("quiet"), refresh, drain),
-            ReadCluster(host.GetConfig("cluster")));
+            new TrafficSettings(rate, hold, tick, read.String("stasis-host.traffic.technology")),
+            new StatsDSettings(endpoint, read.String("stasis-host.statsd.prefix").Trim().TrimEnd('.'), packet, flush, meterType),
+            new ConsoleSettings(read.Bool("stasis-host.console.quiet"), refresh, drain),
+            ReadCluster(read));
     }
 
-    private static ClusterSettings? ReadCluster(Config cluster)
+    private static ClusterSettings? ReadCluster(Reader read)
     {
-        var port = cluster.GetInt("port");
+        var port = read.Int("stasis-host.cluster.port");
         Require(port is >= 0 and <= 65535, "stasis-host.cluster.port must be from 0 (not a cluster node) to 65535");
-        var seeds = cluster.GetStringList("seeds").Select(s => s.Trim()).ToList();
+        var seeds = read.StringList("stasis-host.cluster.seeds").Select(s => s.Trim()).ToList();
         foreach (var seed in seeds)
             StatsDEndpoint.Parse(seed, "configuration: stasis-host.cluster.seeds", example: "127.0.0.1:4053");
         if (port == 0)
@@ -157,13 +158,13 @@ internal sealed record HostSettings(
                 throw new UsageException("--seed (stasis-host.cluster.seeds) needs --cluster-port (stasis-host.cluster.port)");
             return null;
         }
-        var hostname = cluster.GetString("hostname", "127.0.0.1").Trim();
+        var hostname = read.String("stasis-host.cluster.hostname").Trim();
         Require(hostname.Length > 0, "stasis-host.cluster.hostname must not be empty");
-        var joinTimeout = cluster.GetTimeSpan("join-timeout");
+        var joinTimeout = read.Duration("stasis-host.cluster.join-timeout");
         Require(joinTimeout > TimeSpan.Zero, "stasis-host.cluster.join-timeout must be positive");
-        var waitForNodes = cluster.GetInt("wait-for-nodes");
+        var waitForNodes = read.Int("stasis-host.cluster.wait-for-nodes");
         Require(waitForNodes >= 0, "stasis-host.cluster.wait-for-nodes must not be negative");
-        var waitTimeout = cluster.GetTimeSpan("wait-for-nodes-timeout");
+        var waitTimeout = read.Duration("stasis-host.cluster.wait-for-nodes-timeout");
         Require(waitTimeout > TimeSpan.Zero, "stasis-host.cluster.wait-for-nodes-timeout must be positive");
         return new ClusterSettings(port, hostname, seeds, joinTimeout, waitForNodes, waitTimeout);
     }
@@ -173,6 +174,60 @@ internal sealed record HostSettings(
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build();
         return configuration.AsEnumerable().Any(e => e.Value is not null) ? ConfigurationHoconAdapter.ToHocon(configuration, true) : Config.Empty;
+    }
+
+    /// <summary>Reads values by full path; a value of the wrong form is one line naming its key.</summary>
+    private sealed class Reader(Config config)
+    {
+        public TimeSpan Duration(string path)
+        {
+            var text = Raw(path);
+            try
+            {
+                var value = config.GetTimeSpan(path);
+                if (value < TimeSpan.Zero)
+                    throw new FormatException();
+                return value;
+            }
+            catch (Exception ex) when (ex is not UsageException)
+            {
+                throw new UsageException($"configuration: {path}: '{text}' is not a duration (e.g. 15s, 500ms, 0)");
+            }
+        }
+
+        public double Double(string path) => Get(path, "a number", () => config.GetDouble(path));
+
+        public int Int(string path) => Get(path, "a whole number", () => config.GetInt(path));
+
+        public bool Bool(string path) => Get(path, "on or off", () => config.GetBoolean(path));
+
+        public string String(string path) => Get(path, "a string", () => config.GetString(path, ""));
+
+        public IList<string> StringList(string path) => Get(path, "a list of strings", () => config.GetStringList(path));
+
+        private T Get<T>(string path, string expected, Func<T> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (Exception ex) when (ex is not UsageException)
+            {
+                throw new UsageException($"configuration: {path}: '{Raw(path)}' is not {expected}");
+            }
+        }
+
+        private string Raw(string path)
+        {
+            try
+            {
+                return config.GetValue(path)?.ToString() ?? "";
+            }
+            catch (Exception)
+            {
+                return "?";
+            }
+        }
     }
 
     private static void Require(bool condition, string message)

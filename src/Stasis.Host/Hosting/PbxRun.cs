@@ -17,7 +17,11 @@ namespace Stasis.Host.Hosting;
 /// <param name="Command">Run or Topics.</param>
 /// <param name="Style">The console.</param>
 /// <param name="StatsD">The StatsD client (owned by the caller), or null for the console summary only.</param>
-internal sealed record RunOptions(HostSettings Settings, HostCommand Command, ConsoleStyle Style, StatsDClient? StatsD);
+/// <param name="StartupLog">Holds the start-up's log lines until the run started (see <see cref="StartupLogGate"/>).</param>
+/// <param name="Error">Where a start-up failure's one line goes.</param>
+/// <param name="Verbose">--verbose: a failure also prints its exception.</param>
+internal sealed record RunOptions(HostSettings Settings, HostCommand Command, ConsoleStyle Style, StatsDClient? StatsD,
+    StartupLogGate StartupLog, TextWriter Error, bool Verbose);
 
 /// <summary>The result of a run, filled by <see cref="PbxRun"/> and read once the host stopped.</summary>
 internal sealed class RunOutcome
@@ -54,8 +58,12 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         }
         catch (Exception ex)
         {
-            _log.Error(ex, "The run failed");
-            options.Style.Out.WriteLine($"stasis-host: error: {ex.Message}");
+            if (options.StartupLog.IsOpen)
+                _log.Error(ex, "The run failed");
+            options.StartupLog.DiscardIfHeld(); // a start-up failure (e.g. no cluster to join) is the one line below
+            options.Error.WriteLine($"stasis-host: error: {ex.Message}");
+            if (options.Verbose)
+                options.Error.WriteLine(ex);
             outcome.ExitCode = 1;
         }
         finally
@@ -75,6 +83,7 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         var metrics = new Metrics(client, settings.StatsD.Prefix, settings.StatsD.MeterType);
         var chanStats = ChanStatsModule.Load(channels, metrics);
         var node = settings.Cluster is { } cluster ? await ClusterNode.JoinAsync(system, channels, cluster, stoppingToken) : null;
+        options.StartupLog.Open(); // started: the start-up's log lines are printed now
         var traffic = new TrafficStats();
         var trafficActor = system.ActorOf(TrafficActor.Props(channels, settings.Traffic, traffic), "traffic");
         using var flusher = new Timer(_ => metrics.Flush(), null, settings.StatsD.FlushInterval, settings.StatsD.FlushInterval);

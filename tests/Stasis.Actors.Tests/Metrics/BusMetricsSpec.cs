@@ -173,5 +173,7 @@ public sealed class BusMetricsSpec() : TickSpec(systemName: "metrics-" + Guid.Ne
         var tick = stats.MessageTypes.Single(t => t.Name == "tick");
         Assert.Equal((7L, 0L), (tick.Published, tick.Unused));
         Assert.False(stats.IsOverloaded);
+        Assert.Matches(@"^bus statistics at \d\d:\d\d:\d\d\.\d{3}: \d+ topics, 1 subscriptions \(0 congested\), \d+ message types; \d+ published, \d+ unused, 8 handled; 0 handler failures, 0 declined, 0 ignored at shutdown$",
+            stats.ToString());
     }
 }
