@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -89,6 +92,24 @@ public sealed class StasisGateway
         var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : request.Query["token"].ToString();
         return FixedTimeEquals(given, Token);
     }
+
+    /// <summary>
+    /// The JSON text frame of a message (empty when its type formats it to nothing), made once per message however
+    /// many clients receive it: every client sees the same sanitized JSON, plus the topic it was published to.
+    /// </summary>
+    internal byte[] JsonFrame(StasisMessage message, Topic topic) => _jsonFrames.GetValue(message, m =>
+    {
+        if (m.ToJson(Options.Sanitizer) is not { } json)
+            return [];
+        if (json is JsonObject body)
+        {
+            body["topic"] ??= topic.Name;
+            body["timestamp"] ??= m.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(json);
+    });
+
+    private readonly ConditionalWeakTable<StasisMessage, byte[]> _jsonFrames = new();
 
     internal bool AmiLogin(string? user, string? secret) =>
         string.Equals(user, Options.AmiUsername, StringComparison.Ordinal) & FixedTimeEquals(secret ?? "", AmiSecret);

@@ -1,11 +1,14 @@
+using System.Net.Sockets;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using System.Net.Sockets;
-using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Display;
+using Serilog;
+using Stasis.Actors.Gateway;
 using Stasis.Actors.Hosting;
 using Stasis.Host.Cli;
 using Stasis.Host.Configuration;
@@ -113,19 +116,53 @@ public static class Program
 
     private static IHost BuildHost(HostSettings settings, RunOptions options, RunOutcome outcome, Serilog.ILogger logger)
     {
+        var gateway = settings.Gateway;
+        if (gateway.HttpPort == 0)
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            AddServices(builder.Services, builder.Logging, settings, options, outcome, logger);
+            return builder.Build();
+        }
+        // The gateway's HTTP side: Kestrel on the configured address and port only.
+        var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        web.WebHost.UseUrls($"http://{gateway.Address}:{gateway.HttpPort}");
+        AddServices(web.Services, web.Logging, settings, options, outcome, logger);
+        var app = web.Build();
+        app.UseWebSockets();
+        app.MapStasisGateway();
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, ILoggingBuilder logging, HostSettings settings, RunOptions options, RunOutcome outcome, Serilog.ILogger logger)
+    {
         var config = settings.Cluster is { } cluster ? settings.Config.WithFallback(cluster.NodeConfig(HostSettings.SystemName)) : settings.Config;
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Console.DrainTimeout + TimeSpan.FromSeconds(30));
-        builder.Services.AddAkka(HostSettings.SystemName, akka => akka
+        logging.ClearProviders();
+        logging.AddSerilog(logger);
+        logging.AddFilter<Serilog.Extensions.Logging.SerilogLoggerProvider>("Microsoft", LogLevel.Warning); // ASP.NET Core's request lines stay out of the table
+        services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Console.DrainTimeout + TimeSpan.FromSeconds(30));
+        services.AddAkka(HostSettings.SystemName, akka => akka
             .AddHocon(config, HoconAddMode.Prepend)
             .AddSetup(new HostLogSetup(logger))
             .WithStasis());
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(outcome);
-        builder.Services.AddHostedService<PbxRun>(); // after AddAkka: stopped before the actor system
-        return builder.Build();
+        services.AddStasisBus();
+        var gateway = settings.Gateway;
+        if (gateway.Enabled)
+        {
+            services.AddStasisGateway(o =>
+            {
+                o.Token = gateway.Token;
+                o.AmiPort = gateway.AmiPort;
+                o.AmiAddress = gateway.Address;
+                o.AmiUsername = gateway.AmiUsername;
+                o.AmiSecret = gateway.AmiSecret;
+                o.SendBufferMessages = gateway.SendBuffer;
+                o.MaxConnections = gateway.MaxConnections;
+            });
+        }
+        services.AddSingleton(options);
+        services.AddSingleton(outcome);
+        services.AddHostedService<PbxRun>(); // after AddAkka: stopped before the actor system
     }
 
     /// <summary>The run's logger; its lines pass a <see cref="StartupLogGate"/>, held until the run started (open with --verbose).</summary>

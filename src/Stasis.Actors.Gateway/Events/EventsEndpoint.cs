@@ -78,6 +78,7 @@ internal static class EventsEndpoint
 internal sealed class EventsConnection(StasisGateway gateway, WebSocket socket, IReadOnlyList<Topic> topics, string remote)
 {
     private const int MaxClientMessage = 4096;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
     private readonly Channel<byte[]> _frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(gateway.Options.SendBufferMessages)
     {
         SingleReader = true,
@@ -105,12 +106,12 @@ internal sealed class EventsConnection(StasisGateway gateway, WebSocket socket, 
         finally
         {
             // Ending the subscription queues its final frame and completes the buffer; the sender then sends what is
-            // queued, within a second (a client that does not read is cut off).
+            // queued, within a few seconds (a client that does not read is cut off).
             foreach (var forward in forwards)
                 forward.Cancel();
             await subscription.UnsubscribeAndJoinAsync();
             feed.Destroy();
-            if (!await Within(sending, TimeSpan.FromSeconds(1)))
+            if (!await Within(sending, DrainTimeout))
                 await stop.CancelAsync();
             await sending;
             await CloseAsync();
@@ -131,14 +132,9 @@ internal sealed class EventsConnection(StasisGateway gateway, WebSocket socket, 
             _frames.Writer.TryComplete();
             return;
         }
-        if (_overflow.IsCancellationRequested || message.ToJson(gateway.Options.Sanitizer) is not { } json)
+        if (_overflow.IsCancellationRequested || gateway.JsonFrame(message, topic) is not { Length: > 0 } frame)
             return; // after an overflow, what is still queued for this subscription is dropped with the client
-        if (json is JsonObject body)
-        {
-            body["topic"] ??= topic.Name;
-            body["timestamp"] ??= message.Timestamp.ToString("O");
-        }
-        if (_frames.Writer.TryWrite(Frame(json)))
+        if (_frames.Writer.TryWrite(frame))
             return;
         _closeReason = $"send buffer full ({gateway.Options.SendBufferMessages} messages): client too slow";
         gateway.Overflowed($"WebSocket client {remote}", gateway.Options.SendBufferMessages);

@@ -37,6 +37,8 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
     private static readonly Option<long?> CallsPerSecond = Number("--calls-per-second", "N", "Calls placed per second (default 200; two channels each)", 1, 1_000_000);
     private static readonly Option<long?> HoldMs = Number("--hold-ms", "N", "Call length in milliseconds (default 1000)", 0, 86_400_000);
     private static readonly Option<string?> StatsD = Endpoint("--statsd", "HOST:PORT", "Send StatsD metrics over UDP (default: console summary only)", "127.0.0.1:8125");
+    private static readonly Option<long?> HttpPort = Number("--http-port", "P", "Dashboard, events WebSocket and /stats on 127.0.0.1:P (default 8088; 0 = off)", 0, 65535);
+    private static readonly Option<long?> AmiPort = Number("--ami-port", "P", "AMI-compatible event port on 127.0.0.1:P (default 5038; 0 = off)", 0, 65535);
     private static readonly Option<long?> ClusterPort = Number("--cluster-port", "P", "Run as a cluster node on 127.0.0.1:P; channel:all is shared with the other nodes", 1, 65535);
     private static readonly Option<string[]> Seeds = new("--seed")
     {
@@ -94,6 +96,10 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
             hocon.Append("stasis-host.traffic.hold-time = ").Append(Text(hold)).AppendLine("ms");
         if (result.GetValue(StatsD) is { } endpoint)
             hocon.Append("stasis-host.statsd.endpoint = \"").Append(endpoint).AppendLine("\"");
+        if (result.GetValue(HttpPort) is { } httpPort)
+            hocon.Append("stasis-host.gateway.http-port = ").AppendLine(Text(httpPort));
+        if (result.GetValue(AmiPort) is { } amiPort)
+            hocon.Append("stasis-host.gateway.ami-port = ").AppendLine(Text(amiPort));
         if (result.GetValue(ClusterPort) is { } port)
             hocon.Append("stasis-host.cluster.port = ").AppendLine(Text(port));
         if (result.GetValue(Seeds) is { Length: > 0 } seeds)
@@ -110,7 +116,7 @@ internal sealed record CommandLine(HostCommand Command, string? ConfigFile, Conf
             "Stasis.Host: simulated PBX traffic on the Stasis message bus, turned into StatsD metrics. Without a command it " +
             "runs the PBX: a live table every second, then a summary. Exit codes: 0 success, 1 failure while running, " +
             "2 bad arguments or configuration.");
-        foreach (var option in new Option[] { Duration, CallsPerSecond, HoldMs, StatsD, ClusterPort, Seeds, ConfigFileOption, Quiet, VerboseOption })
+        foreach (var option in new Option[] { Duration, CallsPerSecond, HoldMs, StatsD, HttpPort, AmiPort, ClusterPort, Seeds, ConfigFileOption, Quiet, VerboseOption })
             root.Options.Add(option);
         root.Subcommands.Add(topics);
         // The host runs the command itself (Program); these mark "no command" and "topics" as complete command lines.

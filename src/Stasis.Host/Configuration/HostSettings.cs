@@ -29,6 +29,26 @@ internal sealed record StatsDSettings(StatsDEndpoint? Endpoint, string Prefix, i
 /// <param name="DrainTimeout">How long the end of a run waits for the modules to catch up.</param>
 internal sealed record ConsoleSettings(bool Quiet, TimeSpan RefreshInterval, TimeSpan DrainTimeout);
 
+/// <summary>The gateway's settings (<c>stasis-host.gateway</c>): the bus on the wire.</summary>
+/// <param name="HttpPort">Dashboard, events WebSocket and statistics; 0: off.</param>
+/// <param name="AmiPort">The AMI-compatible event port; 0: off.</param>
+/// <param name="Address">The address both listen on.</param>
+/// <param name="Token">The HTTP token (generated when not configured).</param>
+/// <param name="AmiUsername">The AMI user name.</param>
+/// <param name="AmiSecret">The AMI secret (generated when not configured).</param>
+/// <param name="SendBuffer">Messages queued per client before it is disconnected.</param>
+/// <param name="MaxConnections">Connections at once, per protocol.</param>
+/// <param name="Generated">True when the token or the secret was generated for this run (then they are printed).</param>
+internal sealed record GatewaySettings(int HttpPort, int AmiPort, string Address, string Token, string AmiUsername, string AmiSecret,
+    int SendBuffer, int MaxConnections, bool Generated)
+{
+    /// <summary>True when either port is on.</summary>
+    public bool Enabled => HttpPort != 0 || AmiPort != 0;
+
+    /// <summary>The dashboard's URL, with the token.</summary>
+    public string DashboardUrl => $"http://{Address}:{HttpPort}/?token={Uri.EscapeDataString(Token)}";
+}
+
 /// <summary>The cluster node's settings (<c>stasis-host.cluster</c>), when the host runs as a cluster node.</summary>
 /// <param name="Port">The port the node listens on.</param>
 /// <param name="Hostname">The address the node listens on and is known by.</param>
@@ -59,6 +79,7 @@ internal sealed record ClusterSettings(int Port, string Hostname, IReadOnlyList<
 /// <param name="StatsD">The StatsD settings.</param>
 /// <param name="Console">The console settings.</param>
 /// <param name="Cluster">The cluster node's settings, or null when the host is not a cluster node.</param>
+/// <param name="Gateway">The gateway's settings.</param>
 internal sealed record HostSettings(
     Config Config,
     TimeSpan Duration,
@@ -66,7 +87,8 @@ internal sealed record HostSettings(
     TrafficSettings Traffic,
     StatsDSettings StatsD,
     ConsoleSettings Console,
-    ClusterSettings? Cluster)
+    ClusterSettings? Cluster,
+    GatewaySettings Gateway)
 {
     /// <summary>The actor system's name (the same on every cluster node).</summary>
     public const string SystemName = "stasis-host";
@@ -142,8 +164,33 @@ internal sealed record HostSettings(
             new TrafficSettings(rate, hold, tick, read.String("stasis-host.traffic.technology")),
             new StatsDSettings(endpoint, read.String("stasis-host.statsd.prefix").Trim().TrimEnd('.'), packet, flush, meterType),
             new ConsoleSettings(read.Bool("stasis-host.console.quiet"), refresh, drain),
-            ReadCluster(read));
+            ReadCluster(read),
+            ReadGateway(read));
     }
+
+    private static GatewaySettings ReadGateway(Reader read)
+    {
+        var http = read.Int("stasis-host.gateway.http-port");
+        Require(http is >= 0 and <= 65535, "stasis-host.gateway.http-port must be from 0 (off) to 65535");
+        var ami = read.Int("stasis-host.gateway.ami-port");
+        Require(ami is >= 0 and <= 65535, "stasis-host.gateway.ami-port must be from 0 (off) to 65535");
+        Require(http == 0 || ami == 0 || http != ami, "stasis-host.gateway.http-port and ami-port must differ");
+        var address = read.String("stasis-host.gateway.address").Trim();
+        Require(System.Net.IPAddress.TryParse(address, out _), "stasis-host.gateway.address must be an IP address, e.g. 127.0.0.1");
+        var token = read.String("stasis-host.gateway.token").Trim();
+        var secret = read.String("stasis-host.gateway.ami-secret").Trim();
+        var user = read.String("stasis-host.gateway.ami-username").Trim();
+        Require(user.Length > 0, "stasis-host.gateway.ami-username must not be empty");
+        var buffer = read.Int("stasis-host.gateway.send-buffer");
+        Require(buffer >= 1, "stasis-host.gateway.send-buffer must be at least 1");
+        var connections = read.Int("stasis-host.gateway.max-connections");
+        Require(connections >= 1, "stasis-host.gateway.max-connections must be at least 1");
+        var generated = token.Length == 0 || secret.Length == 0;
+        return new GatewaySettings(http, ami, address, token.Length > 0 ? token : NewSecret(), user, secret.Length > 0 ? secret : NewSecret(),
+            buffer, connections, generated);
+    }
+
+    private static string NewSecret() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
 
     private static ClusterSettings? ReadCluster(Reader read)
     {

@@ -84,6 +84,7 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
         var chanStats = ChanStatsModule.Load(channels, metrics);
         var node = settings.Cluster is { } cluster ? await ClusterNode.JoinAsync(system, channels, cluster, stoppingToken) : null;
         options.StartupLog.Open(); // started: the start-up's log lines are printed now
+        AnnounceGateway(settings.Gateway);
         var traffic = new TrafficStats();
         var trafficActor = system.ActorOf(TrafficActor.Props(channels, settings.Traffic, traffic), "traffic");
         using var flusher = new Timer(_ => metrics.Flush(), null, settings.StatsD.FlushInterval, settings.StatsD.FlushInterval);
@@ -146,6 +147,17 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
     /// The `topics` command's short run counts from the first call placed: on a cold start the traffic actor's first
     /// ticks can take longer than the whole run, which would print a table of topics that never carried a call.
     /// </summary>
+    /// <summary>Prints where the gateway listens; generated credentials are printed, configured ones never.</summary>
+    private void AnnounceGateway(GatewaySettings gateway)
+    {
+        var token = gateway.Generated ? gateway.Token : "<stasis-host.gateway.token>";
+        if (gateway.HttpPort != 0)
+            _log.Info("Gateway: dashboard http://{0}:{1}/?token={2} ; events ws://{0}:{1}/events?topic=channel:all&token={2}", gateway.Address, gateway.HttpPort, token);
+        if (gateway.AmiPort != 0)
+            _log.Info("Gateway: AMI on {0}:{1} (Username {2}, Secret {3})", gateway.Address, gateway.AmiPort, gateway.AmiUsername,
+                gateway.Generated ? gateway.AmiSecret : "<stasis-host.gateway.ami-secret>");
+    }
+
     private static async Task FirstCallAsync(TrafficStats traffic, TimeSpan timeout, CancellationToken stoppingToken)
     {
         var waited = Stopwatch.StartNew();

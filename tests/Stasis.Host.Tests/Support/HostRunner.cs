@@ -21,6 +21,14 @@ internal static class HostRunner
     {
         var output = new StringWriter();
         var error = new StringWriter();
+        // The gateway's fixed default ports stay closed unless a spec asks for them (hosts run side by side here).
+        if (!args.Contains("--help") && !args.Contains("--version"))
+        {
+            if (!args.Any(a => a.StartsWith("--http-port", StringComparison.Ordinal)))
+                args = [.. args, "--http-port", "0"];
+            if (!args.Any(a => a.StartsWith("--ami-port", StringComparison.Ordinal)))
+                args = [.. args, "--ami-port", "0"];
+        }
         var outcome = await Program.ExecuteAsync(args, output, error, cancellationToken);
         return new HostResult(outcome.ExitCode, output.ToString(), error.ToString(), outcome);
     }

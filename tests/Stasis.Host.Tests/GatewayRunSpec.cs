@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using Stasis.Host.Tests.Support;
+
+namespace Stasis.Host.Tests;
+
+/// <summary>The host with its gateway on: real WebSocket and AMI clients on 127.0.0.1 during a run.</summary>
+[Collection(HostRunner.Collection)]
+public sealed class GatewayRunSpec
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Fifty_websocket_clients_and_an_ami_client_follow_the_default_traffic_without_loss()
+    {
+        const int clients = 50;
+        var (http, ami) = FreePorts();
+        var config = await TokenConfigAsync();
+        try
+        {
+            var run = HostRunner.RunAsync("--duration", "10", "--http-port", Text(http), "--ami-port", Text(ami), "--quiet", "--config", config);
+            var sockets = new List<ClientWebSocket>();
+            for (var i = 0; i < clients; i++)
+                sockets.Add(await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{Text(http)}/events?topic=channel:all&token=spec"), run));
+            var receiving = sockets.Select(ReceiveUntilEndAsync).ToList();
+            var amiEvents = ReadAmiEventsAsync(ami);
+
+            var result = await run.WaitAsync(Patience);
+            var frames = await Task.WhenAll(receiving).WaitAsync(Patience);
+
+            result.AssertSucceeded();
+            // No gateway subscription fell behind, and no client was cut off.
+            Assert.DoesNotContain(result.Output.Split('\n'), line => line.Contains("gateway-events", StringComparison.Ordinal) && line.Contains("queue reached", StringComparison.Ordinal));
+            Assert.DoesNotContain("too slow", result.Output);
+            Assert.All(frames, f => Assert.Equal("StasisEnd", f[^1].Type));
+            // Every channel a client saw created, it saw to its end; every client saw that channel's events alike.
+            var byChannel = frames.Select(PerChannel).ToList();
+            var common = byChannel.Select(c => c.Keys.ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
+            Assert.True(common.Count > 1000, $"{common.Count} channels seen by every client");
+            foreach (var channel in common)
+            {
+                var reference = byChannel[0][channel];
+                Assert.Equal("ChannelCreated", reference[0]);
+                Assert.Equal("ChannelDestroyed", reference[^1]);
+                Assert.All(byChannel, c => Assert.Equal(reference, c[channel]));
+            }
+            var events = await amiEvents.WaitAsync(Patience);
+            Assert.Contains("Event: Newchannel", events);
+            Assert.Contains("Event: Hangup", events);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_without_the_token_is_refused_and_a_run_prints_where_the_gateway_listens()
+    {
+        var (http, ami) = FreePorts();
+        var run = HostRunner.RunAsync("--duration", "2", "--http-port", Text(http), "--ami-port", Text(ami));
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{Text(http)}/events?topic=channel:all&token=wrong"), run, socket, expectRefusal: true);
+        Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
+
+        var result = await run.WaitAsync(Patience);
+        result.AssertSucceeded();
+        Assert.Matches($@"Gateway: dashboard http://127\.0\.0\.1:{Text(http)}/\?token=[0-9a-f]{{24}}", result.Output); // generated for the run
+        Assert.Matches($@"Gateway: AMI on 127\.0\.0\.1:{Text(ami)} \(Username admin, Secret [0-9a-f]{{24}}\)", result.Output);
+        Assert.Contains("refused: bad credentials", result.Output);
+    }
+
+    private static async Task<string> TokenConfigAsync()
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "stasis-host.gateway { token = spec, ami-secret = spec-secret }");
+        return config;
+    }
+
+    /// <summary>Connects once the host listens (it is starting in the same process).</summary>
+    private static async Task<ClientWebSocket> ConnectWhenListeningAsync(Uri uri, Task run, ClientWebSocket? socket = null, bool expectRefusal = false)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var attempt = socket ?? new ClientWebSocket();
+            try
+            {
+                await attempt.ConnectAsync(uri, timeout.Token);
+                return attempt;
+            }
+            catch (WebSocketException) when (expectRefusal && attempt.HttpStatusCode != 0)
+            {
+                return attempt;
+            }
+            catch (WebSocketException) when (!run.IsCompleted && socket is null)
+            {
+                attempt.Dispose();
+                await Task.Delay(50, timeout.Token); // not listening yet
+            }
+        }
+    }
+
+    /// <summary>(type, channel id) of each frame until the server closes; the JSON is the gateway's own compact form.</summary>
+    private static async Task<List<(string Type, string? Channel)>> ReceiveUntilEndAsync(ClientWebSocket socket)
+    {
+        var frames = new List<(string, string?)>();
+        var buffer = new byte[64 * 1024];
+        var length = 0;
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+            if (received.MessageType == WebSocketMessageType.Close)
+                return frames;
+            length += received.Count;
+            if (!received.EndOfMessage)
+                continue;
+            var json = Encoding.UTF8.GetString(buffer, 0, length);
+            length = 0;
+            frames.Add((Field(json, "\"type\":\"")!, Field(json, "\"id\":\"")));
+        }
+    }
+
+    private static string? Field(string json, string prefix)
+    {
+        var start = json.IndexOf(prefix, StringComparison.Ordinal);
+        if (start < 0)
+            return null;
+        start += prefix.Length;
+        return json[start..json.IndexOf('"', start)];
+    }
+
+    /// <summary>Each channel's event types, in order, from its ChannelCreated on.</summary>
+    private static Dictionary<string, List<string>> PerChannel(List<(string Type, string? Channel)> frames)
+    {
+        var channels = new Dictionary<string, List<string>>();
+        foreach (var (type, id) in frames)
+        {
+            if (id is null)
+                continue;
+            if (type == "ChannelCreated")
+                channels[id] = [];
+            if (channels.TryGetValue(id, out var events))
+                events.Add(type);
+        }
+        return channels;
+    }
+
+    private static async Task<string> ReadAmiEventsAsync(int port)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port).WaitAsync(Patience);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("Action: Login\r\nUsername: admin\r\nSecret: spec-secret\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            text.AppendLine(line);
+            if (line == "Event: Hangup")
+                break;
+        }
+        return text.ToString();
+    }
+
+    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    private static (int, int) FreePorts()
+    {
+        var a = new TcpListener(IPAddress.Loopback, 0);
+        var b = new TcpListener(IPAddress.Loopback, 0);
+        a.Start();
+        b.Start();
+        var ports = (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
+        a.Stop();
+        b.Stop();
+        return ports;
+    }
+}
