@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using Stasis.Host.Tests.Support;
 
 namespace Stasis.Host.Tests;
@@ -72,6 +74,73 @@ public sealed class GatewayRunSpec
         Assert.Matches($@"Gateway: dashboard http://127\.0\.0\.1:{Text(http)}/\?token=[0-9a-f]{{24}}", result.Output); // generated for the run
         Assert.Matches($@"Gateway: AMI on 127\.0\.0\.1:{Text(ami)} \(Username admin, Secret [0-9a-f]{{24}}\)", result.Output);
         Assert.Contains("refused: bad credentials", result.Output);
+    }
+
+    [Fact]
+    public async Task The_dashboard_in_headless_chromium_shows_live_numbers_within_3_seconds()
+    {
+        var (http, _) = FreePorts();
+        var config = await TokenConfigAsync();
+        try
+        {
+            var run = HostRunner.RunAsync("--duration", "8", "--http-port", Text(http), "--ami-port", "0", "--quiet", "--config", config);
+            using (await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{Text(http)}/events?topic=channel:all&token=spec"), run))
+            {
+            }
+            await using var browser = await HeadlessChromium.LaunchAsync(new Uri($"http://127.0.0.1:{Text(http)}/?token=spec"));
+            const string read = """
+                JSON.stringify({
+                  status: document.getElementById('status')?.textContent ?? '',
+                  events: +(document.getElementById('events')?.textContent ?? 0),
+                  calls: +(document.getElementById('calls')?.textContent ?? 0),
+                  live: +(document.getElementById('live')?.textContent ?? 0),
+                  up: +(document.getElementById('up')?.textContent ?? 0),
+                  types: document.querySelectorAll('#types tr').length,
+                  snapshots: document.querySelectorAll('#snapshots tr').length,
+                  congestion: document.getElementById('congestion')?.textContent ?? ''
+                })
+                """;
+            await Until(async () => ((string?)await browser.EvaluateAsync(read))?.Contains("\"status\":\"connected", StringComparison.Ordinal) == true, Patience);
+            var shown = await Until(async () =>
+            {
+                var page = JsonNode.Parse((string)(await browser.EvaluateAsync(read))!)!;
+                return (int)page["events"]! > 0 && (int)page["calls"]! > 0 && (int)page["live"]! > 0 && (int)page["up"]! > 0 && (int)page["types"]! >= 3
+                    && (int)page["snapshots"]! > 0 && (string?)page["congestion"] == "none" ? page : null;
+            }, TimeSpan.FromSeconds(3));
+            Assert.NotNull(shown);
+            if (Environment.GetEnvironmentVariable("STASIS_UPDATE_README") == "1")
+                await File.WriteAllBytesAsync(Path.Combine(RepositoryRoot(), "docs", "dashboard.png"), await browser.ScreenshotAsync());
+            (await run.WaitAsync(Patience)).AssertSucceeded();
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    /// <summary>Polls a page (another process) until <paramref name="probe"/> gives a value, within <paramref name="limit"/>.</summary>
+    private static async Task<T?> Until<T>(Func<Task<T?>> probe, TimeSpan limit) where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await probe() is { } value)
+                return value;
+            if (clock.Elapsed > limit)
+                throw new Xunit.Sdk.XunitException($"Not shown within {limit.TotalSeconds:0} s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static Task<string?> Until(Func<Task<bool>> probe, TimeSpan limit) =>
+        Until<string>(async () => await probe() ? "" : null, limit);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "StasisActors.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("No StasisActors.sln above " + AppContext.BaseDirectory);
     }
 
     private static async Task<string> TokenConfigAsync()
