@@ -104,7 +104,7 @@ public sealed class StasisGateway
         if (json is JsonObject body)
         {
             body["topic"] ??= topic.Name;
-            body["timestamp"] ??= m.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            body["timestamp"] ??= m.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
         }
         return JsonSerializer.SerializeToUtf8Bytes(json);
     });

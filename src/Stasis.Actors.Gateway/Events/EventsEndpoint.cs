@@ -50,14 +50,16 @@ internal static class EventsEndpoint
             await Problem(context, StatusCodes.Status503ServiceUnavailable, $"too many connections (stasis gateway limit {gateway.Options.MaxConnections})");
             return;
         }
+        // Subscribed before the upgrade completes: whatever is published once the client has its 101 reaches it.
+        var connection = new EventsConnection(gateway, topics, context.Connection.RemoteIpAddress?.ToString() ?? "?");
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var connection = new EventsConnection(gateway, socket, topics, context.Connection.RemoteIpAddress?.ToString() ?? "?");
-            await connection.RunAsync(context.RequestAborted);
+            await connection.RunAsync(socket, context.RequestAborted);
         }
         finally
         {
+            await connection.EndAsync();
             gateway.CloseWebSocket();
         }
     }
@@ -75,24 +77,48 @@ internal static class EventsEndpoint
 /// JSON formatter are queued), and a bounded buffer between that subscription and the socket. The subscription's
 /// handler never waits: a full buffer disconnects this client (close 1008 with the reason), never the bus.
 /// </summary>
-internal sealed class EventsConnection(StasisGateway gateway, WebSocket socket, IReadOnlyList<Topic> topics, string remote)
+internal sealed class EventsConnection
 {
     private const int MaxClientMessage = 4096;
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
-    private readonly Channel<byte[]> _frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(gateway.Options.SendBufferMessages)
-    {
-        SingleReader = true,
-        SingleWriter = true, // the subscription's handler: one call at a time
-    });
+    private readonly StasisGateway gateway;
+    private readonly string remote;
+    private readonly Channel<byte[]> _frames;
     private readonly CancellationTokenSource _overflow = new();
+    private readonly Topic _feed;
+    private readonly List<TopicForward> _forwards;
+    private readonly Subscription _subscription;
+    private WebSocket socket = null!;
     private string _closeReason = "subscription ended";
 
-    public async Task RunAsync(CancellationToken aborted)
+    /// <summary>Makes the client's private topic, its forwards and its subscription.</summary>
+    public EventsConnection(StasisGateway gateway, IReadOnlyList<Topic> topics, string remote)
     {
+        this.gateway = gateway;
+        this.remote = remote;
+        _frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(gateway.Options.SendBufferMessages)
+        {
+            SingleReader = true,
+            SingleWriter = true, // the subscription's handler: one call at a time
+        });
         var id = gateway.NextConnectionId();
-        var feed = gateway.Bus.CreateTopic($"gateway:events/{id}", $"WebSocket client {remote}: {string.Join(", ", topics.Select(t => t.Name))}");
-        var forwards = topics.Select(t => t.ForwardTo(feed)).ToList();
-        var subscription = feed.Subscribe(Handle, new SubscriptionOptions { Name = "gateway-events", AcceptFormatters = MessageFormatters.Json });
+        _feed = gateway.Bus.CreateTopic($"gateway:events/{id}", $"WebSocket client {remote}: {string.Join(", ", topics.Select(t => t.Name))}");
+        _forwards = topics.Select(t => t.ForwardTo(_feed)).ToList();
+        _subscription = _feed.Subscribe(Handle, new SubscriptionOptions { Name = "gateway-events", AcceptFormatters = MessageFormatters.Json });
+    }
+
+    /// <summary>Ends the subscription (its final frame is queued) and removes the private topic; safe to call twice.</summary>
+    public async Task EndAsync()
+    {
+        foreach (var forward in _forwards)
+            forward.Cancel();
+        await _subscription.UnsubscribeAndJoinAsync();
+        _feed.Destroy();
+    }
+
+    public async Task RunAsync(WebSocket webSocket, CancellationToken aborted)
+    {
+        socket = webSocket;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, _overflow.Token);
         var receiving = ReceiveAsync(aborted); // not cancelled by an overflow: that would abort the socket before the close frame
         var sending = SendAsync(stop.Token);
@@ -107,10 +133,7 @@ internal sealed class EventsConnection(StasisGateway gateway, WebSocket socket, 
         {
             // Ending the subscription queues its final frame and completes the buffer; the sender then sends what is
             // queued, within a few seconds (a client that does not read is cut off).
-            foreach (var forward in forwards)
-                forward.Cancel();
-            await subscription.UnsubscribeAndJoinAsync();
-            feed.Destroy();
+            await EndAsync();
             if (!await Within(sending, DrainTimeout))
                 await stop.CancelAsync();
             await sending;
