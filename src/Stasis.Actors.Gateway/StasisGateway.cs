@@ -95,21 +95,40 @@ public sealed class StasisGateway
 
     /// <summary>
     /// The JSON text frame of a message (empty when its type formats it to nothing), made once per message however
-    /// many clients receive it: every client sees the same sanitized JSON, plus the topic it was published to.
+    /// many clients receive it: every client sees the same sanitized JSON, plus the topic it was published to. The
+    /// frames of recent messages are kept in a small table indexed by the message's identity hash; a client far behind
+    /// the others may find its slot taken and make the frame again (the same bytes).
     /// </summary>
-    internal byte[] JsonFrame(StasisMessage message, Topic topic) => _jsonFrames.GetValue(message, m =>
+    internal byte[] JsonFrame(StasisMessage message, Topic topic)
     {
-        if (m.ToJson(Options.Sanitizer) is not { } json)
+        var slot = RuntimeHelpers.GetHashCode(message) & (RecentFrames - 1);
+        if (Volatile.Read(ref _recent[slot]) is { } cached && ReferenceEquals(cached.Message, message))
+            return cached.Bytes;
+        var frame = new CachedFrame(message, MakeFrame(message, topic));
+        Volatile.Write(ref _recent[slot], frame);
+        return frame.Bytes;
+    }
+
+    private byte[] MakeFrame(StasisMessage message, Topic topic)
+    {
+        if (message.ToJson(Options.Sanitizer) is not { } json)
             return [];
         if (json is JsonObject body)
         {
             body["topic"] ??= topic.Name;
-            body["timestamp"] ??= m.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            body["timestamp"] ??= FormatTimestamp(message.Timestamp);
         }
         return JsonSerializer.SerializeToUtf8Bytes(json);
-    });
+    }
 
-    private readonly ConditionalWeakTable<StasisMessage, byte[]> _jsonFrames = new();
+    /// <summary>The events' timestamp form: round-trip ("O") in UTC, e.g. <c>2026-12-03T07:08:14.1656307Z</c> (the fast path of .NET's formatting).</summary>
+    internal static string FormatTimestamp(DateTimeOffset timestamp) =>
+        timestamp.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    private const int RecentFrames = 1024;
+    private readonly CachedFrame?[] _recent = new CachedFrame?[RecentFrames];
+
+    private sealed record CachedFrame(StasisMessage Message, byte[] Bytes);
 
     internal bool AmiLogin(string? user, string? secret) =>
         string.Equals(user, Options.AmiUsername, StringComparison.Ordinal) & FixedTimeEquals(secret ?? "", AmiSecret);

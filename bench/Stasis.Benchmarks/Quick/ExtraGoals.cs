@@ -15,5 +15,8 @@ public static class ExtraGoals
             c => new StasisPublishWorkload(c.Bus, 1, options: new() { AcceptFormatters = MessageFormatters.Json }, type: StasisBench.JsonPingType(c.Bus)),
             c => new StasisPublishWorkload(c.Bus, 1, options: new() { AcceptOnly = [StasisBench.JsonPingType(c.Bus)] }, type: StasisBench.JsonPingType(c.Bus))),
         new ThroughputGoal("caching-topic-update-vs-publish-1", 0.8, c => new StasisCachingWorkload(c.Bus), c => new StasisPublishWorkload(c.Bus, 1)),
+        // The gateway against the same JSON sent over raw WebSockets from a loop, to local clients (deliveries = frames received).
+        new ThroughputGoal("gateway-websocket-1-vs-raw-websocket-1", 0.8, c => new GatewayWebSocketWorkload(c.Bus, 1), c => new RawWebSocketWorkload(1)),
+        new ThroughputGoal("gateway-websocket-50-vs-raw-websocket-50", 0.8, c => new GatewayWebSocketWorkload(c.Bus, 50), c => new RawWebSocketWorkload(50)),
     ];
 }

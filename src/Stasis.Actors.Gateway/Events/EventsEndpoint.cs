@@ -74,7 +74,7 @@ internal static class EventsEndpoint
 
 /// <summary>
 /// One WebSocket client: a private topic forwarded from the requested ones, one subscription on it (only types with a
-/// JSON formatter are queued), and a bounded buffer between that subscription and the socket. The subscription's
+/// JSON formatter reach it), and a bounded buffer between that subscription and the socket. The subscription's
 /// handler never waits: a full buffer disconnects this client (close 1008 with the reason), never the bus.
 /// </summary>
 internal sealed class EventsConnection
@@ -104,7 +104,10 @@ internal sealed class EventsConnection
         var id = gateway.NextConnectionId();
         _feed = gateway.Bus.CreateTopic($"gateway:events/{id}", $"WebSocket client {remote}: {string.Join(", ", topics.Select(t => t.Name))}");
         _forwards = topics.Select(t => t.ForwardTo(_feed)).ToList();
-        _subscription = _feed.Subscribe(Handle, new SubscriptionOptions { Name = "gateway-events", AcceptFormatters = MessageFormatters.Json });
+        // Inline (on each publisher's thread, serialized by the subscription's lock), as caching topics are: the handler
+        // only looks up the message's shared frame and queues it without waiting, so the socket's sender is the one
+        // thread hop between a publish and the client, as in a plain fan-out loop.
+        _subscription = _feed.SubscribeInline(Handle, new SubscriptionOptions { Name = "gateway-events", AcceptFormatters = MessageFormatters.Json });
     }
 
     /// <summary>Ends the subscription (its final frame is queued) and removes the private topic; safe to call twice.</summary>
