@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Stasis.Host.Tests.Support;
@@ -13,7 +12,7 @@ public sealed class ClusterRunSpec
     [Fact]
     public async Task Two_hosts_count_each_others_channel_messages_and_both_exit_0()
     {
-        var (first, second) = FreePorts();
+        var (first, second) = LoopbackPorts.Pair();
         var config = Path.GetTempFileName();
         // Each host places calls only once the other receives its channel:all, so both run their 3 s together.
         await File.WriteAllTextAsync(config, "stasis-host.cluster { wait-for-nodes = 1, wait-for-nodes-timeout = 15s, join-timeout = 15s }");
@@ -22,8 +21,8 @@ public sealed class ClusterRunSpec
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20)); // as Ctrl+C, should a run not end by itself
             string[] common = ["--duration", "3", "--calls-per-second", "50", "--hold-ms", "200", "--quiet", "--config", config];
             var results = await Task.WhenAll(
-                HostRunner.RunAsync([.. common, "--cluster-port", Text(first)], stop.Token),
-                HostRunner.RunAsync([.. common, "--cluster-port", Text(second), "--seed", $"127.0.0.1:{Text(first)}"], stop.Token))
+                HostRunner.RunAsync([.. common, "--cluster-port", LoopbackPorts.Text(first)], stop.Token),
+                HostRunner.RunAsync([.. common, "--cluster-port", LoopbackPorts.Text(second), "--seed", $"127.0.0.1:{LoopbackPorts.Text(first)}"], stop.Token))
                 .WaitAsync(TimeSpan.FromSeconds(60));
 
             Assert.False(stop.IsCancellationRequested, "the runs did not end within 20 s");
@@ -49,17 +48,17 @@ public sealed class ClusterRunSpec
     [Fact]
     public async Task A_node_whose_seed_does_not_answer_fails_with_exit_1_naming_the_seed()
     {
-        var (port, silentSeed) = FreePorts();
+        var (port, silentSeed) = LoopbackPorts.Pair();
         var config = Path.GetTempFileName();
         await File.WriteAllTextAsync(config, "stasis-host.cluster.join-timeout = 2s");
         try
         {
-            var result = await HostRunner.RunAsync("--cluster-port", Text(port), "--seed", $"127.0.0.1:{Text(silentSeed)}", "--quiet", "--config", config)
+            var result = await HostRunner.RunAsync("--cluster-port", LoopbackPorts.Text(port), "--seed", $"127.0.0.1:{LoopbackPorts.Text(silentSeed)}", "--quiet", "--config", config)
                 .WaitAsync(TimeSpan.FromSeconds(60));
 
             Assert.True(result.ExitCode == 1, result.Output + result.Error);
             var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith($"stasis-host: error: cluster: not a member after 2 s (seeds: 127.0.0.1:{Text(silentSeed)})", line);
+            Assert.StartsWith($"stasis-host: error: cluster: not a member after 2 s (seeds: 127.0.0.1:{LoopbackPorts.Text(silentSeed)})", line);
             Assert.Equal("", result.Output); // Akka's start-up lines and the exception only with --verbose
             Assert.Null(result.Outcome.Report);
         }
@@ -76,31 +75,16 @@ public sealed class ClusterRunSpec
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var result = await HostRunner.RunAsync("--cluster-port", Text(port), "--duration", "1", "--quiet").WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await HostRunner.RunAsync("--cluster-port", LoopbackPorts.Text(port), "--duration", "1", "--quiet").WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 1, result.Output + result.Error);
-        Assert.Contains($"stasis-host: error: Failed to bind to [127.0.0.1:{Text(port)}]", result.Error);
+        Assert.Contains($"stasis-host: error: Failed to bind to [127.0.0.1:{LoopbackPorts.Text(port)}]", result.Error);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("", result.Output); // no ERR lines or stack trace from Akka's remoting
 
-        var verbose = await HostRunner.RunAsync("--cluster-port", Text(port), "--duration", "1", "--verbose").WaitAsync(TimeSpan.FromSeconds(60));
+        var verbose = await HostRunner.RunAsync("--cluster-port", LoopbackPorts.Text(port), "--duration", "1", "--verbose").WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(1, verbose.ExitCode);
         Assert.StartsWith("stasis-host: error: Failed to bind", verbose.Error);
         Assert.Contains("SocketException", verbose.Error + verbose.Output); // the exception, for whoever asked
-    }
-
-    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Two ports the operating system just handed out on 127.0.0.1 (held together, so they differ).</summary>
-    private static (int First, int Second) FreePorts()
-    {
-        var a = new TcpListener(IPAddress.Loopback, 0);
-        var b = new TcpListener(IPAddress.Loopback, 0);
-        a.Start();
-        b.Start();
-        var ports = (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
-        a.Stop();
-        b.Stop();
-        return ports;
     }
 }

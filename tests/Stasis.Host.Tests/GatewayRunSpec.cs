@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -19,14 +18,14 @@ public sealed class GatewayRunSpec
     public async Task Fifty_websocket_clients_and_an_ami_client_follow_the_default_traffic_without_loss()
     {
         const int clients = 50;
-        var (http, ami) = FreePorts();
+        var (http, ami) = LoopbackPorts.Pair();
         var config = await TokenConfigAsync();
         try
         {
-            var run = HostRunner.RunAsync("--duration", "10", "--http-port", Text(http), "--ami-port", Text(ami), "--quiet", "--config", config);
+            var run = HostRunner.RunAsync("--duration", "10", "--http-port", LoopbackPorts.Text(http), "--ami-port", LoopbackPorts.Text(ami), "--quiet", "--config", config);
             var sockets = new List<ClientWebSocket>();
             for (var i = 0; i < clients; i++)
-                sockets.Add(await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{Text(http)}/events?topic=channel:all&token=spec"), run));
+                sockets.Add(await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=spec"), run));
             var receiving = sockets.Select(ReceiveUntilEndAsync).ToList();
             var amiEvents = ReadAmiEventsAsync(ami);
 
@@ -62,32 +61,32 @@ public sealed class GatewayRunSpec
     [Fact]
     public async Task A_client_without_the_token_is_refused_and_a_run_prints_where_the_gateway_listens()
     {
-        var (http, ami) = FreePorts();
-        var run = HostRunner.RunAsync("--duration", "2", "--http-port", Text(http), "--ami-port", Text(ami));
+        var (http, ami) = LoopbackPorts.Pair();
+        var run = HostRunner.RunAsync("--duration", "2", "--http-port", LoopbackPorts.Text(http), "--ami-port", LoopbackPorts.Text(ami));
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
-        await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{Text(http)}/events?topic=channel:all&token=wrong"), run, socket, expectRefusal: true);
+        await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=wrong"), run, socket, expectRefusal: true);
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
 
         var result = await run.WaitAsync(Patience);
         result.AssertSucceeded();
-        Assert.Matches($@"Gateway: dashboard http://127\.0\.0\.1:{Text(http)}/\?token=[0-9a-f]{{24}}", result.Output); // generated for the run
-        Assert.Matches($@"Gateway: AMI on 127\.0\.0\.1:{Text(ami)} \(Username admin, Secret [0-9a-f]{{24}}\)", result.Output);
+        Assert.Matches($@"Gateway: dashboard http://127\.0\.0\.1:{LoopbackPorts.Text(http)}/\?token=[0-9a-f]{{24}}", result.Output); // generated for the run
+        Assert.Matches($@"Gateway: AMI on 127\.0\.0\.1:{LoopbackPorts.Text(ami)} \(Username admin, Secret [0-9a-f]{{24}}\)", result.Output);
         Assert.Contains("refused: bad credentials", result.Output);
     }
 
     [Fact]
     public async Task The_dashboard_in_headless_chromium_shows_live_numbers_within_3_seconds()
     {
-        var (http, _) = FreePorts();
+        var (http, _) = LoopbackPorts.Pair();
         var config = await TokenConfigAsync();
         try
         {
-            var run = HostRunner.RunAsync("--duration", "8", "--http-port", Text(http), "--ami-port", "0", "--quiet", "--config", config);
-            using (await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{Text(http)}/events?topic=channel:all&token=spec"), run))
+            var run = HostRunner.RunAsync("--duration", "8", "--http-port", LoopbackPorts.Text(http), "--ami-port", "0", "--quiet", "--config", config);
+            using (await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=spec"), run))
             {
             }
-            await using var browser = await HeadlessChromium.LaunchAsync(new Uri($"http://127.0.0.1:{Text(http)}/?token=spec"));
+            await using var browser = await HeadlessChromium.LaunchAsync(new Uri($"http://127.0.0.1:{LoopbackPorts.Text(http)}/?token=spec"));
             const string read = """
                 JSON.stringify({
                   status: document.getElementById('status')?.textContent ?? '',
@@ -234,19 +233,5 @@ public sealed class GatewayRunSpec
                 break;
         }
         return text.ToString();
-    }
-
-    private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
-
-    private static (int, int) FreePorts()
-    {
-        var a = new TcpListener(IPAddress.Loopback, 0);
-        var b = new TcpListener(IPAddress.Loopback, 0);
-        a.Start();
-        b.Start();
-        var ports = (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
-        a.Stop();
-        b.Stop();
-        return ports;
     }
 }
