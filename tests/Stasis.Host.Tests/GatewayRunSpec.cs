@@ -22,10 +22,12 @@ public sealed class GatewayRunSpec
         var config = await TokenConfigAsync();
         try
         {
-            var run = HostRunner.RunAsync("--duration", "10", "--http-port", LoopbackPorts.Text(http), "--ami-port", LoopbackPorts.Text(ami), "--quiet", "--config", config);
+            var (run, listening) = HostRunner.RunUntilShown("Gateway: dashboard", "--duration", "10", "--http-port", LoopbackPorts.Text(http),
+                "--ami-port", LoopbackPorts.Text(ami), "--config", config);
+            await listening.WaitAsync(Patience);
             var sockets = new List<ClientWebSocket>();
             for (var i = 0; i < clients; i++)
-                sockets.Add(await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=spec"), run));
+                sockets.Add(await ConnectAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=spec")));
             var receiving = sockets.Select(ReceiveUntilEndAsync).ToList();
             var amiEvents = ReadAmiEventsAsync(ami);
 
@@ -62,10 +64,11 @@ public sealed class GatewayRunSpec
     public async Task A_client_without_the_token_is_refused_and_a_run_prints_where_the_gateway_listens()
     {
         var (http, ami) = LoopbackPorts.Pair();
-        var run = HostRunner.RunAsync("--duration", "2", "--http-port", LoopbackPorts.Text(http), "--ami-port", LoopbackPorts.Text(ami));
+        var (run, listening) = HostRunner.RunUntilShown("Gateway: dashboard", "--duration", "2", "--http-port", LoopbackPorts.Text(http), "--ami-port", LoopbackPorts.Text(ami));
+        await listening.WaitAsync(Patience);
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
-        await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=wrong"), run, socket, expectRefusal: true);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=wrong"), CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
 
         var result = await run.WaitAsync(Patience);
@@ -82,10 +85,8 @@ public sealed class GatewayRunSpec
         var config = await TokenConfigAsync();
         try
         {
-            var run = HostRunner.RunAsync("--duration", "8", "--http-port", LoopbackPorts.Text(http), "--ami-port", "0", "--quiet", "--config", config);
-            using (await ConnectWhenListeningAsync(new Uri($"ws://127.0.0.1:{LoopbackPorts.Text(http)}/events?topic=channel:all&token=spec"), run))
-            {
-            }
+            var (run, listening) = HostRunner.RunUntilShown("Gateway: dashboard", "--duration", "8", "--http-port", LoopbackPorts.Text(http), "--ami-port", "0", "--config", config);
+            await listening.WaitAsync(Patience);
             await using var browser = await HeadlessChromium.LaunchAsync(new Uri($"http://127.0.0.1:{LoopbackPorts.Text(http)}/?token=spec"));
             const string read = """
                 JSON.stringify({
@@ -99,13 +100,13 @@ public sealed class GatewayRunSpec
                   congestion: document.getElementById('congestion')?.textContent ?? ''
                 })
                 """;
-            await Until(async () => ((string?)await browser.EvaluateAsync(read))?.Contains("\"status\":\"connected", StringComparison.Ordinal) == true, Patience);
-            var shown = await Until(async () =>
-            {
-                var page = JsonNode.Parse((string)(await browser.EvaluateAsync(read))!)!;
-                return (int)page["events"]! > 0 && (int)page["calls"]! > 0 && (int)page["live"]! > 0 && (int)page["up"]! > 0 && (int)page["types"]! >= 3
-                    && (int)page["snapshots"]! > 0 && (string?)page["congestion"] == "none" ? page : null;
-            }, TimeSpan.FromSeconds(3));
+            // The page waits for itself (a promise polling its own numbers); the spec awaits that one DevTools reply.
+            var connected = await browser.EvaluateAsync(WhenShown("document.getElementById('status')?.textContent.startsWith('connected')", 60_000));
+            Assert.Equal(true, (bool?)connected?["ok"]);
+            var live = await browser.EvaluateAsync(WhenShown(
+                "p.events > 0 && p.calls > 0 && p.live > 0 && p.up > 0 && p.types >= 3 && p.snapshots > 0 && p.congestion === 'none'", 3_000, read));
+            Assert.True((bool?)live?["ok"], $"not shown within 3 s: {live?["page"]}");
+            var shown = live!["page"];
             Assert.NotNull(shown);
             if (Environment.GetEnvironmentVariable("STASIS_UPDATE_README") == "1")
                 await File.WriteAllBytesAsync(Path.Combine(RepositoryRoot(), "docs", "dashboard.png"), await browser.ScreenshotAsync());
@@ -117,22 +118,22 @@ public sealed class GatewayRunSpec
         }
     }
 
-    /// <summary>Polls a page (another process) until <paramref name="probe"/> gives a value, within <paramref name="limit"/>.</summary>
-    private static async Task<T?> Until<T>(Func<Task<T?>> probe, TimeSpan limit) where T : class
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (await probe() is { } value)
-                return value;
-            if (clock.Elapsed > limit)
-                throw new Xunit.Sdk.XunitException($"Not shown within {limit.TotalSeconds:0} s");
-            await Task.Delay(100);
-        }
-    }
-
-    private static Task<string?> Until(Func<Task<bool>> probe, TimeSpan limit) =>
-        Until<string>(async () => await probe() ? "" : null, limit);
+    /// <summary>
+    /// A JavaScript promise that resolves once <paramref name="condition"/> holds (checked every 50 ms in the page, with
+    /// <c>p</c> the parsed <paramref name="read"/> when given), or after <paramref name="limitMs"/>: {ok, page}.
+    /// </summary>
+    private static string WhenShown(string condition, int limitMs, string? read = null) => $$"""
+        new Promise(resolve => {
+          const start = Date.now();
+          const check = () => {
+            const p = {{(read is null ? "null" : "JSON.parse(" + read + ")")}};
+            if ({{condition}}) resolve({ ok: true, page: p });
+            else if (Date.now() - start > {{limitMs}}) resolve({ ok: false, page: p });
+            else setTimeout(check, 50);
+          };
+          check();
+        })
+        """;
 
     private static string RepositoryRoot()
     {
@@ -149,28 +150,11 @@ public sealed class GatewayRunSpec
         return config;
     }
 
-    /// <summary>Connects once the host listens (it is starting in the same process).</summary>
-    private static async Task<ClientWebSocket> ConnectWhenListeningAsync(Uri uri, Task run, ClientWebSocket? socket = null, bool expectRefusal = false)
+    private static async Task<ClientWebSocket> ConnectAsync(Uri uri)
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var attempt = socket ?? new ClientWebSocket();
-            try
-            {
-                await attempt.ConnectAsync(uri, timeout.Token);
-                return attempt;
-            }
-            catch (WebSocketException) when (expectRefusal && attempt.HttpStatusCode != 0)
-            {
-                return attempt;
-            }
-            catch (WebSocketException) when (!run.IsCompleted && socket is null)
-            {
-                attempt.Dispose();
-                await Task.Delay(50, timeout.Token); // not listening yet
-            }
-        }
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(Patience);
+        return socket;
     }
 
     /// <summary>(type, channel id) of each frame until the server closes; the JSON is the gateway's own compact form.</summary>

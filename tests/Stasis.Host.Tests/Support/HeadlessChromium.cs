@@ -53,11 +53,21 @@ public sealed class HeadlessChromium : IAsyncDisposable
         return new HeadlessChromium(process, profile, socket);
     }
 
-    /// <summary>The value of a JavaScript expression in the page (returned by value).</summary>
+    /// <summary>The value of a JavaScript expression in the page (returned by value; a promise is awaited).</summary>
     public async Task<JsonNode?> EvaluateAsync(string expression)
     {
-        var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true });
-        return result["result"]?["value"];
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true });
+                return result["result"]?["value"];
+            }
+            catch (InvalidOperationException ex) when (attempt < 20 && ex.Message.Contains("context was destroyed", StringComparison.Ordinal))
+            {
+                // The page navigated (from its first blank document to the URL) under the evaluation: run it in the new one.
+            }
+        }
     }
 
     /// <summary>A PNG of the page as shown.</summary>
