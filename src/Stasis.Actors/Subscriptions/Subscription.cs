@@ -312,7 +312,9 @@ public sealed class Subscription : IAsyncDisposable
             }
             var counters = AttachCounters();
             var start = counters.StartTiming();
-            using var activity = traced is null ? null : Tracing.StartHandle(this, topic, message, traced.Parent);
+            // Traced: the handler call is a child of the publish; the publisher's own current activity is restored after.
+            var publisherActivity = Activity.Current;
+            var activity = traced is null ? null : Tracing.StartHandle(this, topic, message, traced.Parent);
             try
             {
                 _handler.Invoke(this, topic, message).GetAwaiter().GetResult(); // inline handlers are synchronous
@@ -327,6 +329,14 @@ public sealed class Subscription : IAsyncDisposable
                 var failure = new SubscriptionHandlerException(this, new StasisEnvelope(topic, message), ex);
                 Topic.Bus.Diagnostics.HandlerFailed(topic, failure, failure, Configuration.FailurePolicy.Resume);
                 done?.TrySetException(failure);
+            }
+            finally
+            {
+                if (activity is not null)
+                {
+                    activity.Stop();
+                    Activity.Current = publisherActivity;
+                }
             }
         }
     }

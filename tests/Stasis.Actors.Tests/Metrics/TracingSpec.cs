@@ -70,6 +70,28 @@ public sealed class TracingSpec(ITestOutputHelper output) : StasisSpec(output)
     }
 
     [Fact]
+    public void A_caching_topic_on_the_publishers_thread_traces_its_update_and_leaves_the_callers_activity_current()
+    {
+        var topic = NewTopic("tracing:cached");
+        using var recorder = new ActivityRecorder(StasisTelemetry.ActivitySourceName, Bus);
+        var cache = new StasisCache(Bus, m => (m.Data as Support.Ping)?.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var cached = cache.CreateCachingTopic(topic);
+        using var caller = new ActivitySource("caller-" + Guid.NewGuid());
+        using var callerListener = ActivityRecorder.ListenTo(caller.Name);
+        using var request = caller.StartActivity("request");
+
+        topic.Publish(Ping(1)); // the caching topic runs inline: its spans are done when Publish returns
+
+        Assert.Same(request, Activity.Current);
+        var publish = Assert.Single(recorder.Stopped, a => a.OperationName == "publish test_ping");
+        var handle = Assert.Single(recorder.Stopped, a => a.OperationName == "handle test_ping");
+        Assert.Equal(publish.SpanId, handle.ParentSpanId);
+        var update = Assert.Single(recorder.Stopped, a => a.OperationName == "publish stasis_cache_update_type");
+        Assert.Equal(cached.Topic.Name, update.GetTagItem(StasisTelemetry.TopicTag));
+        Assert.Equal(handle.SpanId, update.ParentSpanId); // the CacheUpdate is published from inside the handler call
+    }
+
+    [Fact]
     public async Task Without_a_listener_no_activity_is_made_and_handlers_see_none()
     {
         var topic = NewTopic();
