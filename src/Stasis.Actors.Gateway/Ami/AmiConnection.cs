@@ -26,9 +26,7 @@ internal sealed class AmiConnection
     private readonly Channel<string> _out;
     private readonly CancellationTokenSource _closed = new();
     private readonly string _remote;
-    private Subscription? _events;
-    private Topic? _feed;
-    private List<TopicForward>? _forwards;
+    private ClientFeed? _events;
     private volatile bool _eventsOn = true;
     private bool _loggedIn;
     private int _errors;
@@ -53,11 +51,8 @@ internal sealed class AmiConnection
         }
         finally
         {
-            foreach (var forward in _forwards ?? [])
-                forward.Cancel();
             if (_events is not null)
-                await _events.UnsubscribeAndJoinAsync();
-            _feed?.Destroy();
+                await _events.EndAsync();
             _out.Writer.TryComplete();
             if (await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)) != writing)
                 _client.Close(); // a client that does not read its last responses is cut off
@@ -143,14 +138,12 @@ internal sealed class AmiConnection
 
     private void SubscribeEvents()
     {
-        var topics = _gateway.Options.AmiTopics.Select(_gateway.Bus.GetTopic).OfType<Topic>().ToList();
-        _feed = _gateway.Bus.CreateTopic($"gateway:ami/{_gateway.NextConnectionId()}", $"AMI client {_remote}");
-        _forwards = topics.Select(t => t.ForwardTo(_feed)).ToList();
-        _events = _feed.Subscribe((s, t, m) =>
+        var topics = _gateway.Options.AmiTopics.Select(_gateway.Bus.GetTopic).OfType<Topic>();
+        _events = ClientFeed.Open(_gateway, "ami", $"AMI client {_remote}", topics, (s, t, m) =>
         {
             if (_eventsOn && !s.IsFinalMessage(m) && m.ToAmi() is { } amiEvent && Send(amiEvent.ToWireFormat()))
                 _gateway.AmiEventSent();
-        }, new SubscriptionOptions { Name = "gateway-ami", AcceptFormatters = MessageFormatters.Ami });
+        }, MessageFormatters.Ami, inline: false);
     }
 
     /// <summary>Counts a malformed or refused action and answers it; false (closing) once the limit is reached.</summary>

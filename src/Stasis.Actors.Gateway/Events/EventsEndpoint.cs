@@ -85,9 +85,7 @@ internal sealed class EventsConnection
     private readonly string remote;
     private readonly Channel<byte[]> _frames;
     private readonly CancellationTokenSource _overflow = new();
-    private readonly Topic _feed;
-    private readonly List<TopicForward> _forwards;
-    private readonly Subscription _subscription;
+    private readonly ClientFeed _feed;
     private WebSocket socket = null!;
     private string _closeReason = "subscription ended";
 
@@ -101,23 +99,15 @@ internal sealed class EventsConnection
             SingleReader = true,
             SingleWriter = true, // the subscription's handler: one call at a time
         });
-        var id = gateway.NextConnectionId();
-        _feed = gateway.Bus.CreateTopic($"gateway:events/{id}", $"WebSocket client {remote}: {string.Join(", ", topics.Select(t => t.Name))}");
-        _forwards = topics.Select(t => t.ForwardTo(_feed)).ToList();
         // Inline (on each publisher's thread, serialized by the subscription's lock), as caching topics are: the handler
         // only looks up the message's shared frame and queues it without waiting, so the socket's sender is the one
         // thread hop between a publish and the client, as in a plain fan-out loop.
-        _subscription = _feed.SubscribeInline(Handle, new SubscriptionOptions { Name = "gateway-events", AcceptFormatters = MessageFormatters.Json });
+        _feed = ClientFeed.Open(gateway, "events", $"WebSocket client {remote}: {string.Join(", ", topics.Select(t => t.Name))}",
+            topics, Handle, MessageFormatters.Json, inline: true);
     }
 
     /// <summary>Ends the subscription (its final frame is queued) and removes the private topic; safe to call twice.</summary>
-    public async Task EndAsync()
-    {
-        foreach (var forward in _forwards)
-            forward.Cancel();
-        await _subscription.UnsubscribeAndJoinAsync();
-        _feed.Destroy();
-    }
+    public Task EndAsync() => _feed.EndAsync();
 
     public async Task RunAsync(WebSocket webSocket, CancellationToken aborted)
     {
