@@ -220,7 +220,8 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
 
     /// <summary>
     /// Publishes <paramref name="message"/> on the clustered <paramref name="topic"/> like <see cref="Topic.Publish(StasisMessage)"/>,
-    /// and completes once every other node known to cluster the topic has queued it for its subscribers.
+    /// and completes once every other node known to cluster the topic has queued it for its subscribers (a node that
+    /// leaves the cluster meanwhile is no longer waited for).
     /// </summary>
     /// <param name="topic">A clustered topic.</param>
     /// <param name="message">A message created on this node.</param>
@@ -237,12 +238,14 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
             throw new InvalidOperationException($"{topic} is not clustered: use Topic.Publish, or MarkClustered it first.");
         if (!IsLocal(message))
             throw new ArgumentException($"Only messages created on this node are sent to the cluster; this one comes from {message.Eid}.", nameof(message));
-        var expected = _nodes.Values.Where(n => n.Topics.Contains(topic.Name)).ToDictionary(n => n.Eid);
-        var pending = new PendingAck(answered => expected.Keys.All(answered.Contains));
+        var pending = new PendingAck();
         var id = Interlocked.Increment(ref _nextAck);
+        // Registered before the expected nodes are read: a node that departs after this read is told to it (Depart).
         _pending[id] = pending;
         try
         {
+            var expected = _nodes.Values.Where(n => n.Topics.Contains(topic.Name)).ToDictionary(n => n.Eid);
+            pending.Start((answered, gone) => expected.Keys.All(eid => answered.Contains(eid) || gone.Contains(eid)));
             t_ackId = id;
             try
             {
@@ -288,14 +291,20 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         var ackId = t_ackId;
         var sender = ackId == 0 ? ActorRefs.NoSender : Directory;
         var ticks = message.Timestamp.UtcTicks;
+        string[] sent = clusteredTopics.Length > 1 ? Array.ConvertAll(clusteredTopics, t => t.Name) : [];
         foreach (var topic in clusteredTopics)
-            Mediator.Tell(new Publish(PubSubTopic(topic.Name), new WireEnvelope(topic.Name, message.Type.Name, ticks, message.Eid.Value, ackId, false, payload)), sender);
+            Mediator.Tell(new Publish(PubSubTopic(topic.Name), new WireEnvelope(topic.Name, message.Type.Name, ticks, message.Eid.Value, ackId, false, payload, sent)), sender);
         Interlocked.Increment(ref _sent);
     }
+
+    void IRemotePublisher.Forget(Topic topic) => Directory.Tell(new NodeDirectoryActor.RemoveBridge(topic.Name));
 
     internal static string PubSubTopic(string topicName) => "stasis/" + topicName;
 
     internal bool IsDeparted(string eid) => _departed.Contains(eid);
+
+    /// <summary>True when <paramref name="eid"/> is this node's or a known other node's EID (its announcement arrived).</summary>
+    internal bool IsKnown(string eid) => eid == Eid.Value || string.IsNullOrWhiteSpace(eid) || _nodes.ContainsKey(new EntityId(eid));
 
     internal void CountReceived() => Interlocked.Increment(ref _received);
 
@@ -351,6 +360,8 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     {
         ImmutableInterlocked.Update(ref _departed, set => set.Add(eid.Value));
         Volatile.Write(ref _nodes, remaining.ToImmutableDictionary(n => n.Eid));
+        foreach (var pending in _pending.Values)
+            pending.Leave(eid);
     }
 
     internal void PublishJoined(Address address, EntityId eid) => PublishOnSystemTopic(NodeJoinedType, new NodeJoined(address.ToString(), eid));
@@ -386,7 +397,8 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var pending = new PendingAck(isComplete);
+        var pending = new PendingAck();
+        pending.Start((answered, _) => isComplete(answered));
         var id = Interlocked.Increment(ref _nextAck);
         _pending[id] = pending;
         try
@@ -394,7 +406,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
             var limit = timeout ?? Settings.AckTimeout;
             using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             expiry.CancelAfter(limit);
-            var probe = new Publish(PubSubTopic(topic.Name), new WireEnvelope(topic.Name, "", 0, Eid.Value, id, true, []));
+            var probe = new Publish(PubSubTopic(topic.Name), new WireEnvelope(topic.Name, "", 0, Eid.Value, id, true, [], []));
             while (!pending.Task.IsCompleted)
             {
                 Mediator.Tell(probe, Directory);

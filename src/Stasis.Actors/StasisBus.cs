@@ -263,6 +263,8 @@ public sealed class StasisBus : IExtension
         if (Graph.Destroy(topic) is not { } subscriptions)
             return [];
         Series.Retire(topic);
+        if (topic.IsClustered)
+            RemotePublisher?.Forget(topic);
         foreach (var subscription in subscriptions)
             subscription.Unsubscribe();
         topic.Actor.Tell(TopicActor.Stop.Instance);

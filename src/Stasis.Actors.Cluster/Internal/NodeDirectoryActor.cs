@@ -21,6 +21,14 @@ internal sealed record NodeInfo(Address Address, EntityId Eid, ImmutableHashSet<
 /// <para>As soon as a known node is leaving, exiting, downed or removed (the first of these seen), its EID is marked
 /// departed (its bridges drop its later envelopes), each bridge purges its cache entries, and <see cref="NodeLeft"/> is
 /// published on the system topic. Acknowledgements (<see cref="WireAck"/>) are also answered to this actor.</para>
+/// <para>A node can send messages before its announcement arrives here, and die before it does. Bridges report EIDs
+/// they receive from and this directory does not know (<see cref="SeenEid"/>); once every live member (joining, weakly
+/// up or up) of the cluster has announced its EID, such an EID belongs to no live node and its cache entries are purged
+/// as above. Until then it waits: it may be a member's that has not announced yet. It is not marked departed and no
+/// <see cref="NodeLeft"/> is published (its address is not known): should it still be live after all (a member this
+/// node has not yet seen join), its later messages are kept.</para>
+/// <para>A destroyed clustered topic's bridge is stopped (<see cref="RemoveBridge"/>), unsubscribing from
+/// DistributedPubSub, and the other nodes are told the topic list without it.</para>
 /// </remarks>
 internal sealed class NodeDirectoryActor : ReceiveActor
 {
@@ -30,12 +38,16 @@ internal sealed class NodeDirectoryActor : ReceiveActor
     private readonly HashSet<string> _ready = new(StringComparer.Ordinal);
     private readonly Dictionary<Address, NodeInfo> _nodes = [];
     private readonly HashSet<Address> _up = [];
+    private readonly HashSet<string> _unattributed = new(StringComparer.Ordinal);
+    private int _bridgeCount;
 
     public NodeDirectoryActor(StasisCluster cluster)
     {
         _cluster = cluster;
         _akkaCluster = Akka.Cluster.Cluster.Get(Context.System);
         Receive<EnsureBridge>(ensure => Bridge(ensure.Topic));
+        Receive<RemoveBridge>(remove => Unbridge(remove.Topic));
+        Receive<SeenEid>(Seen);
         Receive<BridgeReady>(ready =>
         {
             if (_ready.Add(ready.Topic))
@@ -57,6 +69,12 @@ internal sealed class NodeDirectoryActor : ReceiveActor
     /// <summary>Create the bridge of a clustered topic, if it has none yet.</summary>
     public sealed record EnsureBridge(string Topic);
 
+    /// <summary>The clustered topic was destroyed: stop its bridge, unless a clustered topic of that name exists again.</summary>
+    public sealed record RemoveBridge(string Topic);
+
+    /// <summary>A bridge received a message from an EID this node had no announcement of.</summary>
+    public sealed record SeenEid(string Eid);
+
     /// <summary>A bridge's DistributedPubSub subscription was acknowledged.</summary>
     public sealed record BridgeReady(string Topic);
 
@@ -68,7 +86,45 @@ internal sealed class NodeDirectoryActor : ReceiveActor
     private void Bridge(string topic)
     {
         if (!_bridges.ContainsKey(topic))
-            _bridges[topic] = Context.ActorOf(TopicBridgeActor.Props(_cluster, topic), "bridge-" + (_bridges.Count + 1));
+            _bridges[topic] = Context.ActorOf(TopicBridgeActor.Props(_cluster, topic), "bridge-" + ++_bridgeCount);
+    }
+
+    private void Unbridge(string topic)
+    {
+        // Destroy and a new MarkClustered of the same name may reach this actor in either order: the bus decides.
+        if (_cluster.Bus.GetTopic(topic) is { IsDestroyed: false, IsClustered: true } || !_bridges.Remove(topic, out var bridge))
+            return;
+        Context.Stop(bridge);
+        if (_ready.Remove(topic))
+            foreach (var address in _up)
+                Announce(address, wantsReply: false);
+    }
+
+    private void Seen(SeenEid seen)
+    {
+        if (!_cluster.IsKnown(seen.Eid) && !_cluster.IsDeparted(seen.Eid) && _unattributed.Add(seen.Eid))
+            Settle();
+    }
+
+    /// <summary>Departs the unattributed EIDs once every live member has announced its own (see the remarks).</summary>
+    private void Settle()
+    {
+        _unattributed.RemoveWhere(eid => _cluster.IsKnown(eid) || _cluster.IsDeparted(eid));
+        if (_unattributed.Count == 0)
+            return;
+        var self = _akkaCluster.SelfAddress;
+        if (_akkaCluster.State.Members.Any(m => m.Address != self && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up
+                                               && !_nodes.ContainsKey(m.Address)))
+            return;
+        foreach (var eid in _unattributed)
+            PurgeBridges(new EntityId(eid));
+        _unattributed.Clear();
+    }
+
+    private void PurgeBridges(EntityId eid)
+    {
+        foreach (var bridge in _bridges.Values)
+            bridge.Tell(new TopicBridgeActor.Purge(eid));
     }
 
     private void MemberUp(Member member)
@@ -95,16 +151,19 @@ internal sealed class NodeDirectoryActor : ReceiveActor
             _cluster.PublishJoined(address, eid);
         if (hello.WantsReply)
             Sender.Tell(OwnHello(wantsReply: false));
+        Settle();
     }
 
     private void Depart(Address address, string reason)
     {
         _up.Remove(address);
         if (!_nodes.Remove(address, out var node))
+        {
+            Settle(); // a member that never announced itself: the EIDs nobody claims may have been its own
             return;
+        }
         _cluster.Depart(node.Eid, _nodes.Values);
-        foreach (var bridge in _bridges.Values)
-            bridge.Tell(new TopicBridgeActor.Purge(node.Eid));
+        PurgeBridges(node.Eid);
         _cluster.PublishLeft(address, node.Eid, reason);
     }
 

@@ -2,21 +2,17 @@
 namespace Stasis.Actors.Cluster.Internal;
 
 /// <summary>
-/// One outstanding acknowledged publish or subscriber probe: the EIDs that answered so far, and a task completed once
-/// <c>isComplete</c> holds for them. Answers arrive on the directory actor; the waiter reads <see cref="Answered"/>.
+/// One outstanding acknowledged publish or subscriber probe: the EIDs that answered so far and those that left the
+/// cluster meanwhile, and a task completed once the condition given to <see cref="Start"/> holds for them. Answers and
+/// departures arrive on the directory actor (and may come before <see cref="Start"/>); the waiter reads <see cref="Answered"/>.
 /// </summary>
 internal sealed class PendingAck
 {
     private readonly object _lock = new();
     private readonly HashSet<EntityId> _answered = [];
-    private readonly Func<IReadOnlySet<EntityId>, bool> _isComplete;
+    private readonly HashSet<EntityId> _gone = [];
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public PendingAck(Func<IReadOnlySet<EntityId>, bool> isComplete)
-    {
-        _isComplete = isComplete;
-        Check();
-    }
+    private Func<IReadOnlySet<EntityId>, IReadOnlySet<EntityId>, bool>? _isComplete;
 
     public Task Task => _done.Task;
 
@@ -29,6 +25,14 @@ internal sealed class PendingAck
         }
     }
 
+    /// <summary>Sets the condition (on the answered and the departed EIDs) and checks it at once.</summary>
+    public void Start(Func<IReadOnlySet<EntityId>, IReadOnlySet<EntityId>, bool> isComplete)
+    {
+        lock (_lock)
+            _isComplete = isComplete;
+        Check();
+    }
+
     public void Answer(EntityId eid)
     {
         lock (_lock)
@@ -36,11 +40,19 @@ internal sealed class PendingAck
         Check();
     }
 
+    /// <summary>The node <paramref name="eid"/> left the cluster: it will never answer.</summary>
+    public void Leave(EntityId eid)
+    {
+        lock (_lock)
+            _gone.Add(eid);
+        Check();
+    }
+
     private void Check()
     {
         bool complete;
         lock (_lock)
-            complete = _isComplete(_answered);
+            complete = _isComplete is { } isComplete && isComplete(_answered, _gone);
         if (complete)
             _done.TrySetResult();
     }

@@ -14,7 +14,12 @@ internal interface IWireMessage;
 /// <param name="AckId">Non-zero when the sender waits for an acknowledgement (<see cref="WireAck"/>).</param>
 /// <param name="IsProbe">True for a subscriber probe: acknowledged, never dispatched.</param>
 /// <param name="Payload">The payload as UTF-8 JSON; empty for a probe.</param>
-internal sealed record WireEnvelope(string Topic, string MessageType, long TimestampTicks, string Eid, long AckId, bool IsProbe, byte[] Payload) : IWireMessage;
+/// <param name="Sent">
+/// When one publish was sent on several clustered topics (a topic forwarding into others): all of their names, in the
+/// publisher's order, the same in each copy; empty otherwise. A receiving node lets each subscription get the message
+/// from one copy only (see <c>Topic.DispatchRemote</c>).
+/// </param>
+internal sealed record WireEnvelope(string Topic, string MessageType, long TimestampTicks, string Eid, long AckId, bool IsProbe, byte[] Payload, string[] Sent) : IWireMessage;
 
 /// <summary>A bridge's answer to an envelope with an <see cref="WireEnvelope.AckId"/>: it was queued for the local subscribers.</summary>
 /// <param name="AckId">The envelope's ack id.</param>

@@ -11,7 +11,8 @@ namespace Stasis.Actors.Cluster.Serialization;
 /// </summary>
 /// <remarks>
 /// An envelope carries the topic name, the message type name, the creation time, the origin EID and the payload as
-/// a UTF-8 System.Text.Json document written once by the publisher (see <see cref="StasisCluster.PayloadJsonOptions"/>).
+/// a UTF-8 System.Text.Json document written once by the publisher (see <see cref="StasisCluster.PayloadJsonOptions"/>);
+/// when one publish went out on several clustered topics, also their names.
 /// The receiving node reads the payload back as the payload type of its own message type of the same name.
 /// Thread-safe: it holds no state.
 /// </remarks>
@@ -56,6 +57,8 @@ public sealed class StasisWireSerializer : SerializerWithStringManifest
                     writer.Write(e.IsProbe);
                     writer.Write(e.Payload.Length);
                     writer.Write(e.Payload);
+                    if (e.Sent.Length > 0)
+                        WriteStrings(writer, e.Sent); // last and only when present: an envelope without it reads as before
                     break;
                 case WireAck a:
                     writer.Write(a.AckId);
@@ -64,9 +67,7 @@ public sealed class StasisWireSerializer : SerializerWithStringManifest
                 case NodeHello h:
                     writer.Write(h.Eid);
                     writer.Write(h.WantsReply);
-                    writer.Write(h.Topics.Length);
-                    foreach (var topic in h.Topics)
-                        writer.Write(topic);
+                    WriteStrings(writer, h.Topics);
                     break;
                 default:
                     throw new ArgumentException($"StasisWireSerializer cannot write {obj.GetType()}.", nameof(obj));
@@ -82,7 +83,8 @@ public sealed class StasisWireSerializer : SerializerWithStringManifest
         return manifest switch
         {
             EnvelopeManifest => new WireEnvelope(reader.ReadString(), reader.ReadString(), reader.ReadInt64(), reader.ReadString(),
-                reader.ReadInt64(), reader.ReadBoolean(), reader.ReadBytes(reader.ReadInt32())),
+                reader.ReadInt64(), reader.ReadBoolean(), reader.ReadBytes(reader.ReadInt32()),
+                reader.BaseStream.Position < reader.BaseStream.Length ? ReadStrings(reader) : []),
             AckManifest => new WireAck(reader.ReadInt64(), reader.ReadString()),
             HelloManifest => ReadHello(reader),
             _ => throw new System.Runtime.Serialization.SerializationException($"StasisWireSerializer: unknown manifest '{manifest}'."),
@@ -93,9 +95,21 @@ public sealed class StasisWireSerializer : SerializerWithStringManifest
     {
         var eid = reader.ReadString();
         var wantsReply = reader.ReadBoolean();
-        var topics = new string[reader.ReadInt32()];
-        for (var i = 0; i < topics.Length; i++)
-            topics[i] = reader.ReadString();
-        return new NodeHello(eid, topics, wantsReply);
+        return new NodeHello(eid, ReadStrings(reader), wantsReply);
+    }
+
+    private static void WriteStrings(BinaryWriter writer, string[] values)
+    {
+        writer.Write(values.Length);
+        foreach (var value in values)
+            writer.Write(value);
+    }
+
+    private static string[] ReadStrings(BinaryReader reader)
+    {
+        var values = new string[reader.ReadInt32()];
+        for (var i = 0; i < values.Length; i++)
+            values[i] = reader.ReadString();
+        return values;
     }
 }

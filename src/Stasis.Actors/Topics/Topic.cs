@@ -20,7 +20,7 @@ public sealed class Topic
 {
     private Fanout? _fanout = Fanout.Empty;
     private Fanout? _changeFanout = Fanout.Empty;
-    private Fanout? _remoteFanout;
+    private RemoteFanout? _remoteFanout;
     // First: publishes whose snapshot had subscriptions (also paces the congestion sampling); Second: of those,
     // publishes every reached subscription declined; Third: publishes that reached no subscription.
     private PaddedCounters _counts;
@@ -104,9 +104,6 @@ public sealed class Topic
     /// </summary>
     internal Fanout? ChangeFanout => Volatile.Read(ref _changeFanout);
 
-    /// <summary>The snapshot messages from other nodes are dispatched through (see <see cref="FanoutKind.Remote"/>), or null when stale.</summary>
-    internal Fanout? RemoteFanout => Volatile.Read(ref _remoteFanout);
-
     internal Fanout? Snapshot(FanoutKind kind) => Volatile.Read(ref SnapshotField(kind));
 
     /// <summary>Installs <paramref name="fanout"/> where the <paramref name="kind"/> snapshot was cleared; false if one is there.</summary>
@@ -121,7 +118,6 @@ public sealed class Topic
         Interlocked.Increment(ref Version);
         Volatile.Write(ref _fanout, null);
         Volatile.Write(ref _changeFanout, null);
-        Volatile.Write(ref _remoteFanout, null);
     }
 
     private ref Fanout? SnapshotField(FanoutKind kind)
@@ -130,8 +126,6 @@ public sealed class Topic
         {
             case FanoutKind.Changes:
                 return ref _changeFanout;
-            case FanoutKind.Remote:
-                return ref _remoteFanout;
             default:
                 return ref _fanout;
         }
@@ -317,10 +311,48 @@ public sealed class Topic
     }
 
     /// <summary>
-    /// Dispatches a message that came from another node (called by the cluster's bridge of this clustered topic): it is
-    /// never sent out again, and it skips what other clustered topics reach (they get their own copy).
+    /// Dispatches a message that came from another node (called by the cluster's bridge of this clustered topic); it is
+    /// never sent out again. <paramref name="sent"/>: the topics of this bus, this one among them, on which the origin
+    /// sent the same message and whose bridges here get their own copy (empty when only this one): each delivers what
+    /// it reaches without passing through another of them, and a subscription reached from several of them gets the
+    /// message from the first in <paramref name="sent"/>'s order only (the same order for every copy), so exactly once.
     /// </summary>
-    internal void DispatchRemote(StasisMessage message) => DispatchTo(RemoteFanout ?? Bus.Graph.Rebuild(this, FanoutKind.Remote), message, null, null, null);
+    internal void DispatchRemote(StasisMessage message, Topic[] sent)
+    {
+        var fanout = sent.Length <= 1 ? Fanout ?? Bus.Graph.Rebuild(this, FanoutKind.Publish) : RemoteFanoutFor(sent);
+        DispatchTo(fanout, message, null, null, null);
+    }
+
+    /// <summary>
+    /// The snapshot of <see cref="DispatchRemote"/> for several sent topics: kept while every one of them keeps its
+    /// <see cref="Version"/> (each change bumps the versions of its topic and of every topic forwarding into it, so
+    /// any change to what they reach moves one). Only this topic's bridge calls it; the field is read and written whole.
+    /// </summary>
+    private Fanout RemoteFanoutFor(Topic[] sent)
+    {
+        if (Volatile.Read(ref _remoteFanout) is { } cached && cached.IsCurrentFor(sent))
+            return cached.Fanout;
+        var versions = sent.Select(t => Volatile.Read(ref t.Version)).ToArray();
+        var fanout = TopicGraph.BuildRemote(this, sent);
+        Volatile.Write(ref _remoteFanout, new RemoteFanout(sent, versions, fanout));
+        return fanout;
+    }
+
+    /// <summary>A remote snapshot and the versions of the sent topics it was built from (read before it was built).</summary>
+    private sealed record RemoteFanout(Topic[] Sent, long[] Versions, Fanout Fanout)
+    {
+        public bool IsCurrentFor(Topic[] sent)
+        {
+            if (!sent.AsSpan().SequenceEqual(Sent))
+                return false;
+            for (var i = 0; i < sent.Length; i++)
+            {
+                if (Volatile.Read(ref sent[i].Version) != Versions[i])
+                    return false;
+            }
+            return true;
+        }
+    }
 
     /// <summary>Dispatches a subscription-change message made by the bus, never to <paramref name="skip"/> (the subscription it is about).</summary>
     internal void DispatchChange(StasisMessage change, Subscription? skip = null) =>

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Stasis.Actors.Cluster.Tests.Support;
 using Xunit.Abstractions;
 
@@ -86,6 +87,72 @@ public sealed class ClusteredTopicSpec : ClusterSpec
         AwaitCondition(() => onChild.Payloads<Ping>().Count == 1 && onParent.Payloads<Ping>().Any(p => p.Seq == 2)
                              && onParent.Payloads<Ping>().Any(p => p.Seq == 1) && onParent.Subscription.QueueDepth == 0, Patience);
         Assert.Single(onParent.Payloads<Ping>(), p => p.Seq == 1);
+    }
+
+    [Fact]
+    public async Task A_subscription_reached_from_two_clustered_topics_through_a_local_one_gets_a_remote_message_once()
+    {
+        // "calls" forwards to the clustered "calls/1" and both to the local "audit": a publish on "calls" goes out on
+        // both clustered topics, and each bridge elsewhere reaches "audit". Only the first copy delivers there.
+        var (a, b) = StartCluster(1) switch { var n => (n[0], n[1]) };
+        var outer = await ClusteredTopic("calls", a, b);
+        var inner = await ClusteredTopic("calls/1", a, b);
+        var audit = new[] { a, b }.Select(n => n.Bus.CreateTopic("audit")).ToArray();
+        for (var i = 0; i < 2; i++)
+        {
+            outer[i].ForwardTo(inner[i]);
+            outer[i].ForwardTo(audit[i]);
+            inner[i].ForwardTo(audit[i]);
+        }
+        var recorders = new[] { outer[1], inner[1], audit[1], audit[0] }.Select(t => Record(t)).ToArray();
+
+        outer[0].Publish(PingType(a), new Ping(0, 1));
+        // Probes go through each topic's bridge on B behind the message: once both answered, both copies were dispatched.
+        await a.WaitForSubscribersAsync(outer[0], 1, Patience);
+        await a.WaitForSubscribersAsync(inner[0], 1, Patience);
+
+        foreach (var recorder in recorders)
+        {
+            AwaitCondition(() => recorder.Payloads<Ping>().Count > 0 && recorder.Subscription.QueueDepth == 0, Patience);
+            Assert.Equal(new Ping(0, 1), Assert.Single(recorder.Payloads<Ping>()));
+        }
+    }
+
+    [Fact]
+    public async Task Publish_with_ack_stops_waiting_for_a_node_that_leaves_meanwhile()
+    {
+        var (a, b, c) = StartCluster(2) switch { var n => (n[0], n[1], n[2]) };
+        var topics = await ClusteredTopic("acked", a, b, c);
+        var type = a.Bus.CreateMessageType<Ping>("not_on_c");
+        b.Bus.CreateMessageType<Ping>("not_on_c"); // C has no such type: it never acknowledges
+        var publish = a.PublishWithAckAsync(topics[0], type.CreateMessage(new Ping(0, 1))!, Patience * 3);
+
+        await Await(CoordinatedShutdown.Get(c.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance));
+
+        await Await(publish); // completes once C is gone (B answered), long before its own timeout
+        Assert.DoesNotContain(c.Eid, a.Nodes.Keys);
+    }
+
+    [Fact]
+    public async Task A_destroyed_clustered_topic_stops_its_bridge_and_other_nodes_stop_waiting_for_it()
+    {
+        var (a, b) = StartCluster(1) switch { var n => (n[0], n[1]) };
+        var topics = await ClusteredTopic("short-lived", a, b);
+
+        topics[0].Destroy();
+
+        // B learns that A no longer clusters the topic: an acknowledged publish no longer waits for A, and A has no
+        // bridge left to receive (and reject) B's messages.
+        await AwaitAssertAsync(() => b.PublishWithAckAsync(topics[1], PingType(b).CreateMessage(new Ping(1, 0))!, Dilated(TimeSpan.FromSeconds(1))),
+            Patience, Dilated(TimeSpan.FromMilliseconds(100)));
+        Assert.Equal(0, a.RejectedCount);
+
+        // The same name clustered again gets a bridge again.
+        var again = a.MarkClustered("short-lived");
+        var onA = Record(again);
+        await b.WaitForSubscribersAsync(topics[1], 1, Patience);
+        await b.PublishWithAckAsync(topics[1], PingType(b).CreateMessage(new Ping(1, 1))!, Patience);
+        AwaitCondition(() => onA.Payloads<Ping>().Contains(new Ping(1, 1)), Patience);
     }
 
     [Fact]

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Stasis.Actors.Cluster.Internal;
 using Stasis.Actors.Cluster.Tests.Support;
 using Xunit.Abstractions;
 
@@ -39,5 +42,41 @@ public sealed class DepartureSpec(ITestOutputHelper output) : ClusterSpec(output
 
         var type = a.Bus.GetMessageType("device_state")!;
         AwaitCondition(() => onA.Cache.Dump(type, b.Eid).Count == 0 && onA.Cache.DumpAggregates(type).All(s => ((DeviceState)s.Data).Load == 0), Patience);
+    }
+
+    [Fact]
+    public async Task A_node_that_leaves_before_its_eid_announcement_arrived_has_its_entries_cleared_too()
+    {
+        // Node C sends a device state on the clustered "devices" topic but never announces its EID (it runs no Stasis
+        // directory: a node that died right after its first publish looks the same). Once C is gone and every live
+        // member has announced itself, the EID nobody claims is C's: its entries are cleared.
+        var b = StartNode("node-b");
+        var c = StartSystem("node-c", "akka.extensions = []");
+        AwaitCondition(() => Akka.Cluster.Cluster.Get(Sys).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 3, Patience);
+        var nodes = new[] { A, b }.Select(node =>
+        {
+            var type = node.Bus.CreateMessageType<DeviceState>("device_state");
+            var cache = new StasisCache(node.Bus, m => (m.Data as DeviceState)?.Device);
+            return (Node: node, Type: type, Cache: cache, Caching: node.CreateCachingTopic(cache, node.Bus.CreateTopic("devices")));
+        }).ToArray();
+        var fromC = new Publish(StasisCluster.PubSubTopic("devices"), new WireEnvelope("devices", "device_state", DateTimeOffset.UtcNow.UtcTicks, "node-c", 0, false,
+            JsonSerializer.SerializeToUtf8Bytes(new DeviceState("dev-c", 5)), []));
+        var mediatorC = DistributedPubSub.Get(c).Mediator;
+        var eidC = new EntityId("node-c");
+
+        foreach (var (node, type, cache, _) in nodes)
+        {
+            AwaitAssert(() =>
+            {
+                mediatorC.Tell(fromC); // again until C's registry knows this node's bridge; each one replaces the entry
+                Assert.NotNull(cache.Get(type, "dev-c", eidC));
+            }, Patience, Dilated(TimeSpan.FromMilliseconds(300)));
+            Assert.DoesNotContain(eidC, node.Nodes.Keys);
+        }
+        await Await(CoordinatedShutdown.Get(c).Run(CoordinatedShutdown.ClusterLeavingReason.Instance));
+
+        foreach (var (_, type, cache, _) in nodes)
+            AwaitAssert(() => Assert.Empty(cache.Dump(type, eidC)), Patience, Dilated(TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(b.Eid, Assert.Single(A.Nodes.Keys));
     }
 }

@@ -18,7 +18,8 @@ public sealed class StasisWireSerializerSpec : Akka.TestKit.Xunit2.TestKit
         var serialization = Sys.Serialization;
         object[] messages =
         [
-            new WireEnvelope("channel:all", "channel_snapshot", 638000000000000000, "02:00:00:00:00:01", 7, false, [1, 2, 3]),
+            new WireEnvelope("channel:all", "channel_snapshot", 638000000000000000, "02:00:00:00:00:01", 7, false, [1, 2, 3], []),
+            new WireEnvelope("channel:all/1", "channel_snapshot", 638000000000000000, "02:00:00:00:00:01", 0, false, [4], ["channel:all/1", "channel:all"]),
             new WireAck(7, "02:00:00:00:00:02"),
             new NodeHello("02:00:00:00:00:03", ["channel:all", "devices"], true),
         ];

@@ -62,11 +62,14 @@ public abstract class ClusterSpec : TestKit
     protected TimeSpan Patience => Dilated(TimeSpan.FromSeconds(30));
 
     /// <summary>Starts a node with EID <paramref name="eid"/> that joins A.</summary>
-    protected StasisCluster StartNode(string eid, string extraConfig = "")
+    protected StasisCluster StartNode(string eid, string extraConfig = "") => StasisCluster.Get(StartSystem(eid, extraConfig));
+
+    /// <summary>Starts the actor system of a node with EID <paramref name="eid"/> that joins A.</summary>
+    protected ActorSystem StartSystem(string eid, string extraConfig = "")
     {
         var system = ActorSystem.Create(SystemName, ConfigurationFactory.ParseString(extraConfig).WithFallback(NodeConfig(eid, LoopbackPort.Free(), SeedPort)));
         _nodes.Add(system);
-        return StasisCluster.Get(system);
+        return system;
     }
 
     /// <summary>Waits until every given node sees <paramref name="nodes"/>.Length members up.</summary>

@@ -73,11 +73,4 @@ internal enum FanoutKind
 
     /// <summary>Only the subscriptions accepting subscription-change messages: what a Subscribe or Unsubscribe change reaches.</summary>
     Changes,
-
-    /// <summary>
-    /// What a message from another node reaches through this clustered topic: like <see cref="Publish"/>, but not
-    /// through another clustered topic, which receives its own copy from that node (a subscription reached by both
-    /// would otherwise get the message twice, from two bridges, in no set order).
-    /// </summary>
-    Remote,
 }

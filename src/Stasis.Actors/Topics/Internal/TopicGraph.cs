@@ -232,24 +232,44 @@ internal sealed class TopicGraph
 
     private Fanout Build(Topic topic, FanoutKind kind)
     {
-        // Only a local publish is sent to other nodes: change and remote snapshots name no clustered topic.
+        // Only a local publish is sent to other nodes: change snapshots name no clustered topic.
         if (topic.Outgoing.IsEmpty)
             return Fanout.Build(Own(topic, kind), topic.IsClustered && kind == FanoutKind.Publish ? [topic] : []);
         var reached = new HashSet<Subscription>();
         var visited = new HashSet<Topic>();
-        Collect(topic, topic, reached, visited, kind);
+        Collect(topic, topic, reached, visited, kind, []);
         return Fanout.Build(reached, kind == FanoutKind.Publish ? [.. visited.Where(t => t.IsClustered)] : []);
     }
 
-    private static void Collect(Topic start, Topic topic, HashSet<Subscription> reached, HashSet<Topic> visited, FanoutKind kind)
+    /// <summary>
+    /// What a message from another node, sent on every topic of <paramref name="sent"/> (<paramref name="topic"/> among
+    /// them), reaches through <paramref name="topic"/>'s copy: what it reaches without passing through another sent
+    /// topic, less what an earlier sent topic reaches that way (that copy delivers it). Built on the bridge's thread.
+    /// </summary>
+    public static Fanout BuildRemote(Topic topic, Topic[] sent)
     {
-        if (kind == FanoutKind.Remote && topic.IsClustered && !ReferenceEquals(topic, start))
-            return; // that clustered topic's own bridge dispatches the copy sent to it
+        var reached = Reach(topic, sent);
+        foreach (var earlier in sent.TakeWhile(t => !ReferenceEquals(t, topic)))
+            reached.ExceptWith(Reach(earlier, sent));
+        return Fanout.Build(reached, []);
+    }
+
+    private static HashSet<Subscription> Reach(Topic start, Topic[] stops)
+    {
+        var reached = new HashSet<Subscription>();
+        Collect(start, start, reached, [], FanoutKind.Publish, stops);
+        return reached;
+    }
+
+    private static void Collect(Topic start, Topic topic, HashSet<Subscription> reached, HashSet<Topic> visited, FanoutKind kind, Topic[] stops)
+    {
+        if (!ReferenceEquals(topic, start) && stops.Contains(topic))
+            return; // that sent topic's own copy delivers there
         if (!visited.Add(topic))
             return;
         reached.UnionWith(Own(topic, kind));
         foreach (var forward in topic.Outgoing)
-            Collect(start, forward.To, reached, visited, kind);
+            Collect(start, forward.To, reached, visited, kind, stops);
     }
 
     /// <summary>A copy of the topic's own subscriptions (only those accepting change messages for <see cref="FanoutKind.Changes"/>).</summary>
