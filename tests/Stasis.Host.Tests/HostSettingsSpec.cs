@@ -68,6 +68,26 @@ public sealed class HostSettingsSpec
     }
 
     [Fact]
+    public void Only_the_gateway_credentials_not_configured_are_generated_and_marked_so()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "stasis-host.gateway.token = configured-token");
+        try
+        {
+            var gateway = HostSettings.Load(CommandLine.Parse(["--config", file])).Gateway;
+
+            Assert.Equal("configured-token", gateway.Token);
+            Assert.False(gateway.TokenGenerated); // so never printed
+            Assert.True(gateway.AmiSecretGenerated);
+            Assert.Matches("^[0-9a-f]{24}$", gateway.AmiSecret);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Config_file_overrides_host_conf_and_flags_override_the_file()
     {
         var file = Path.GetTempFileName();

@@ -38,9 +38,10 @@ internal sealed record ConsoleSettings(bool Quiet, TimeSpan RefreshInterval, Tim
 /// <param name="AmiSecret">The AMI secret (generated when not configured).</param>
 /// <param name="SendBuffer">Messages queued per client before it is disconnected.</param>
 /// <param name="MaxConnections">Connections at once, per protocol.</param>
-/// <param name="Generated">True when the token or the secret was generated for this run (then they are printed).</param>
+/// <param name="TokenGenerated">True when the token was generated for this run (then it is printed).</param>
+/// <param name="AmiSecretGenerated">True when the AMI secret was generated for this run (then it is printed).</param>
 internal sealed record GatewaySettings(int HttpPort, int AmiPort, string Address, string Token, string AmiUsername, string AmiSecret,
-    int SendBuffer, int MaxConnections, bool Generated)
+    int SendBuffer, int MaxConnections, bool TokenGenerated, bool AmiSecretGenerated)
 {
     /// <summary>True when either port is on.</summary>
     public bool Enabled => HttpPort != 0 || AmiPort != 0;
@@ -185,9 +186,8 @@ internal sealed record HostSettings(
         Require(buffer >= 1, "stasis-host.gateway.send-buffer must be at least 1");
         var connections = read.Int("stasis-host.gateway.max-connections");
         Require(connections >= 1, "stasis-host.gateway.max-connections must be at least 1");
-        var generated = token.Length == 0 || secret.Length == 0;
         return new GatewaySettings(http, ami, address, token.Length > 0 ? token : NewSecret(), user, secret.Length > 0 ? secret : NewSecret(),
-            buffer, connections, generated);
+            buffer, connections, TokenGenerated: token.Length == 0, AmiSecretGenerated: secret.Length == 0);
     }
 
     private static string NewSecret() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();

@@ -150,12 +150,12 @@ internal sealed class PbxRun(ActorSystem system, RunOptions options, RunOutcome 
     /// <summary>Prints where the gateway listens; generated credentials are printed, configured ones never.</summary>
     private void AnnounceGateway(GatewaySettings gateway)
     {
-        var token = gateway.Generated ? gateway.Token : "<stasis-host.gateway.token>";
+        var token = gateway.TokenGenerated ? gateway.Token : "<stasis-host.gateway.token>";
         if (gateway.HttpPort != 0)
             _log.Info("Gateway: dashboard http://{0}:{1}/?token={2} ; events ws://{0}:{1}/events?topic=channel:all&token={2}", gateway.Address, gateway.HttpPort, token);
         if (gateway.AmiPort != 0)
             _log.Info("Gateway: AMI on {0}:{1} (Username {2}, Secret {3})", gateway.Address, gateway.AmiPort, gateway.AmiUsername,
-                gateway.Generated ? gateway.AmiSecret : "<stasis-host.gateway.ami-secret>");
+                gateway.AmiSecretGenerated ? gateway.AmiSecret : "<stasis-host.gateway.ami-secret>");
     }
 
     private static async Task FirstCallAsync(TrafficStats traffic, TimeSpan timeout, CancellationToken stoppingToken)
