@@ -67,12 +67,44 @@ public static class Program
         return 0;
     }
 
+    /// <summary><c>quick-one stasis-only-N</c>: Stasis rounds alone on N nodes for 20 s, to profile that path (not in the quick run).</summary>
+    private const string StasisOnlyPrefix = "stasis-only-";
+
+    private static async Task StasisOnly(int nodeCount, int messages)
+    {
+        await using var cluster = await Workloads.BenchCluster.Start(nodeCount);
+        var stasis = await Workloads.StasisPath.Create(cluster);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var sent = 0L;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var pause = GC.GetTotalPauseDuration();
+        while (watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await stasis.Run(messages);
+            sent += messages;
+        }
+        cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        ClusterGoal.Info($"stasis only, {nodeCount} node(s): {sent / watch.Elapsed.TotalSeconds:N0} msg/s {cpu.TotalNanoseconds / sent / 1000:0.0} us-cpu per message,"
+                         + $" {(GC.GetTotalAllocatedBytes() - allocated) / (double)sent:N0} B allocated per message (all nodes),"
+                         + $" GCs {GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3},"
+                         + $" GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:N0} ms of {watch.Elapsed.TotalMilliseconds:N0} ms");
+        foreach (var line in Diagnostics.ClusterCounters(cluster))
+            ClusterGoal.Info(line);
+    }
+
     private static async Task<int> RunItem(string item, IReadOnlyList<ClusterGoal> goals, int? messages)
     {
         ClusterGoal.Info($"{item}: {Diagnostics.LoadAverage()}");
         if (goals.FirstOrDefault(g => g.Name == item) is { } goal)
         {
             await goal.Report(messages);
+            return 0;
+        }
+        if (item.StartsWith(StasisOnlyPrefix, StringComparison.Ordinal) && int.TryParse(item[StasisOnlyPrefix.Length..], out var nodes))
+        {
+            await StasisOnly(nodes, messages ?? 20_000);
             return 0;
         }
         Console.Error.WriteLine($"quick-one: no goal or item named '{item}'");

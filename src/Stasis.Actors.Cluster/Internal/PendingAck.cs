@@ -4,17 +4,20 @@ namespace Stasis.Actors.Cluster.Internal;
 /// <summary>
 /// One outstanding acknowledged publish or subscriber probe: the EIDs that answered so far, and a task completed once
 /// <c>isComplete</c> holds for them. Answers arrive on the directory actor; the waiter reads <see cref="Answered"/>.
+/// <c>onAnswer</c>, when given, sees each answer before the task can complete.
 /// </summary>
 internal sealed class PendingAck
 {
     private readonly object _lock = new();
     private readonly HashSet<EntityId> _answered = [];
     private readonly Func<IReadOnlySet<EntityId>, bool> _isComplete;
+    private readonly Action<EntityId>? _onAnswer;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PendingAck(Func<IReadOnlySet<EntityId>, bool> isComplete)
+    public PendingAck(Func<IReadOnlySet<EntityId>, bool> isComplete, Action<EntityId>? onAnswer = null)
     {
         _isComplete = isComplete;
+        _onAnswer = onAnswer;
         Check();
     }
 
@@ -31,6 +34,7 @@ internal sealed class PendingAck
 
     public void Answer(EntityId eid)
     {
+        _onAnswer?.Invoke(eid);
         lock (_lock)
             _answered.Add(eid);
         Check();
