@@ -17,8 +17,14 @@ public static class Program
         new("cluster-3-nodes-vs-raw-distributed-pubsub", 3, 1.5, quick ? 20_000 : 100_000),
     ];
 
+    /// <summary>Measured like a goal, reported as a diagnostic: the three-node case with the messagepack payload codec.</summary>
+    public static IReadOnlyList<ClusterGoal> DiagnosticGoals(bool quick) =>
+    [
+        new("cluster-3-nodes-messagepack-vs-raw-distributed-pubsub", 3, 1.5, quick ? 20_000 : 100_000, "stasis.cluster.payload-codec = messagepack", judged: false),
+    ];
+
     /// <summary>Items that print detail lines only.</summary>
-    public static IReadOnlyList<string> DiagnosticItems { get; } = [];
+    public static IReadOnlyList<string> DiagnosticItems(bool quick) => [.. DiagnosticGoals(quick).Select(g => g.Name), CodecComparison.Item];
 
     public static async Task<int> Main(string[] args)
     {
@@ -56,14 +62,14 @@ public static class Program
                     break;
             }
         }
-        var goals = Goals(quick: !full);
         if (item is not null)
-            return await RunItem(item, goals, messages);
+            return await RunItem(item, [.. Goals(quick: !full), .. DiagnosticGoals(quick: !full)], messages);
+        var goals = Goals(quick);
         bool Selected(string name) => only is null || name.Contains(only, StringComparison.Ordinal);
         List<string> itemArgs = quick ? [] : ["--full"];
         if (messages is { } count)
             itemArgs.AddRange(["--messages", count.ToString(CultureInfo.InvariantCulture)]);
-        QuickRuns.Run([.. goals.Where(g => Selected(g.Name))], [.. DiagnosticItems.Where(Selected)], runs, itemArgs);
+        QuickRuns.Run([.. goals.Where(g => Selected(g.Name))], [.. DiagnosticItems(quick).Where(Selected)], runs, itemArgs);
         return 0;
     }
 
@@ -100,6 +106,11 @@ public static class Program
         if (goals.FirstOrDefault(g => g.Name == item) is { } goal)
         {
             await goal.Report(messages);
+            return 0;
+        }
+        if (item == CodecComparison.Item)
+        {
+            CodecComparison.Report();
             return 0;
         }
         if (item.StartsWith(StasisOnlyPrefix, StringComparison.Ordinal) && int.TryParse(item[StasisOnlyPrefix.Length..], out var nodes))

@@ -7,8 +7,9 @@ namespace Stasis.Cluster.Benchmarks.Quick;
 /// <summary>
 /// One goal: Stasis against raw DistributedPubSub on a cluster of <see cref="NodeCount"/> nodes, measured in one process
 /// on the same nodes, round by round alternately (A B, B A, A B, …), judged on the median of the per-pair ratios.
+/// A goal that is not <paramref name="judged"/> prints a <c># diagnostic …</c> line instead of a <c>ratio</c> line.
 /// </summary>
-public sealed class ClusterGoal(string name, int nodeCount, double threshold, int messagesPerRound)
+public sealed class ClusterGoal(string name, int nodeCount, double threshold, int messagesPerRound, string extraConfig = "", bool judged = true)
 {
     /// <summary>Interleaved Stasis/raw pairs measured per goal (after the warm-up).</summary>
     public const int Pairs = 9;
@@ -37,7 +38,7 @@ public sealed class ClusterGoal(string name, int nodeCount, double threshold, in
     public async Task Report(int? messages)
     {
         var perRound = messages ?? MessagesPerRound;
-        await using var cluster = await BenchCluster.Start(NodeCount);
+        await using var cluster = await BenchCluster.Start(NodeCount, extraConfig);
         var stasis = await StasisPath.Create(cluster);
         var raw = await RawPath.Create(cluster);
         var warming = Stopwatch.StartNew();
@@ -74,7 +75,10 @@ public sealed class ClusterGoal(string name, int nodeCount, double threshold, in
         Info($"{Name}: per-pair ratios {string.Join(" ", ratios.Select(Format))}");
         foreach (var line in Diagnostics.ClusterCounters(cluster))
             Info(line);
-        Console.WriteLine(Line(Median(ratios), ratios.Min(), ratios.Max()));
+        if (judged)
+            Console.WriteLine(Line(Median(ratios), ratios.Min(), ratios.Max()));
+        else
+            Info($"diagnostic {Name} {Format(Median(ratios))} ({Format(ratios.Min())}-{Format(ratios.Max())}) (not a goal; {extraConfig})");
     }
 
     public static double Median(IReadOnlyList<double> values)
