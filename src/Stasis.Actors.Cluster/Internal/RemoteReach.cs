@@ -30,10 +30,11 @@ internal sealed class RemoteReach
     private ImmutableDictionary<EntityId, ImmutableHashSet<string>> _answered = ImmutableDictionary<EntityId, ImmutableHashSet<string>>.Empty;
     private Snapshot _snapshot = new(null, Everything: true, []);
 
-    public RemoteReach(StasisCluster cluster, ExtendedActorSystem system)
+    /// <summary>Starts following membership with a system actor named <paramref name="name"/>.</summary>
+    public RemoteReach(StasisCluster cluster, ExtendedActorSystem system, string name = "stasis-cluster-reach")
     {
         _cluster = cluster;
-        system.SystemActorOf(Props.Create(() => new MemberWatcher(this)), "stasis-cluster-reach");
+        system.SystemActorOf(Props.Create(() => new MemberWatcher(this)), name);
     }
 
     /// <summary>True when a message on <paramref name="topicName"/> may reach another node's bridge.</summary>
