@@ -1,150 +1,124 @@
-using System.Diagnostics;
-using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Configuration;
-using Stasis.Actors;
-using Stasis.Actors.Cluster;
-using Stasis.Actors.Cluster.Internal;
+using System.Globalization;
+using Stasis.Cluster.Benchmarks.Quick;
 
 namespace Stasis.Cluster.Benchmarks;
 
-/// <summary>A benchmark payload.</summary>
-public sealed record Sample(int Seq, string Text);
-
 /// <summary>
-/// Cross-node publish throughput over loopback: N in-process cluster nodes on 127.0.0.1; node 1 publishes M messages on
-/// a clustered topic and every other node's subscriber must receive all of them (for one node: its own subscriber).
-/// The same run measures raw DistributedPubSub: node 1 publishes M messages of the same record to a mediator topic
-/// with one counting actor per node. Usage: <c>dotnet run -c Release --project bench/Stasis.Cluster.Benchmarks -- [--quick] [--messages M]</c>.
+/// Cross-node publish throughput over loopback, Stasis against raw DistributedPubSub on the same in-process nodes.
+/// <c>dotnet run -c Release --project bench/Stasis.Cluster.Benchmarks -- [--quick] [--runs N] [--messages M] [TEXT]</c>:
+/// one <c>ratio …</c> line per goal (only the goals and items whose name contains TEXT), each goal in a process of its own.
+/// Without <c>--quick</c> every round publishes five times as many messages.
 /// </summary>
 public static class Program
 {
-    private const string SystemName = "stasis-bench";
+    public static IReadOnlyList<ClusterGoal> Goals(bool quick) =>
+    [
+        new("cluster-1-node-vs-raw-distributed-pubsub", 1, 1.0, quick ? 50_000 : 250_000),
+        new("cluster-3-nodes-vs-raw-distributed-pubsub", 3, 1.5, quick ? 20_000 : 100_000),
+    ];
+
+    /// <summary>Measured like a goal, reported as a diagnostic: the three-node case with the messagepack payload codec.</summary>
+    public static IReadOnlyList<ClusterGoal> DiagnosticGoals(bool quick) =>
+    [
+        new("cluster-3-nodes-messagepack-vs-raw-distributed-pubsub", 3, 1.5, quick ? 20_000 : 100_000, "stasis.cluster.payload-codec = messagepack", judged: false),
+    ];
+
+    /// <summary>Items that print detail lines only.</summary>
+    public static IReadOnlyList<string> DiagnosticItems(bool quick) => [.. DiagnosticGoals(quick).Select(g => g.Name), CodecComparison.Item];
 
     public static async Task<int> Main(string[] args)
     {
         var quick = args.Contains("--quick");
-        var index = Array.IndexOf(args, "--messages");
-        var messages = index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : quick ? 20_000 : 100_000;
-        Console.WriteLine($"Cross-node publish over loopback, {messages} messages per run, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"nodes",5} {"path",-28} {"msg/s",12} {"elapsed",10}");
-        foreach (var nodeCount in new[] { 1, 3 })
+        var full = false;
+        var runs = 1;
+        int? messages = null;
+        string? only = null;
+        string? item = null;
+        for (var i = 0; i < args.Length; i++)
         {
-            var nodes = await StartCluster(nodeCount);
-            try
+            switch (args[i])
             {
-                Report(nodeCount, "Stasis clustered topic", messages, await StasisRun(nodes, messages));
-                Report(nodeCount, "raw DistributedPubSub", messages, await RawRun(nodes, messages));
-            }
-            finally
-            {
-                await Task.WhenAll(nodes.Select(n => n.System.Terminate()));
+                case "--quick":
+                    break;
+                case "--full":
+                    full = true;
+                    break;
+                case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1:
+                    (runs, i) = (n, i + 1);
+                    break;
+                case "--messages" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m >= 1:
+                    (messages, i) = (m, i + 1);
+                    break;
+                case "quick-one" when i + 1 < args.Length:
+                    (item, i) = (args[i + 1], i + 1);
+                    break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) || only is not null)
+                    {
+                        Console.Error.WriteLine($"unexpected '{args[i]}'; usage: [--quick] [--runs N] [--messages M] [TEXT]");
+                        return 2;
+                    }
+                    only = args[i];
+                    break;
             }
         }
+        if (item is not null)
+            return await RunItem(item, [.. Goals(quick: !full), .. DiagnosticGoals(quick: !full)], messages);
+        var goals = Goals(quick);
+        bool Selected(string name) => only is null || name.Contains(only, StringComparison.Ordinal);
+        List<string> itemArgs = quick ? [] : ["--full"];
+        if (messages is { } count)
+            itemArgs.AddRange(["--messages", count.ToString(CultureInfo.InvariantCulture)]);
+        QuickRuns.Run([.. goals.Where(g => Selected(g.Name))], [.. DiagnosticItems(quick).Where(Selected)], runs, itemArgs);
         return 0;
     }
 
-    private static void Report(int nodes, string path, int messages, TimeSpan elapsed) =>
-        Console.WriteLine($"{nodes,5} {path,-28} {messages / elapsed.TotalSeconds,12:N0} {elapsed.TotalMilliseconds,8:N0}ms");
+    /// <summary><c>quick-one stasis-only-N</c>: Stasis rounds alone on N nodes for 20 s, to profile that path (not in the quick run).</summary>
+    private const string StasisOnlyPrefix = "stasis-only-";
 
-    private static async Task<TimeSpan> StasisRun(StasisCluster[] nodes, int messages)
+    private static async Task StasisOnly(int nodeCount, int messages)
     {
-        var topics = nodes.Select(n => n.MarkClustered("bench")).ToArray();
-        var types = nodes.Select(n => n.Bus.CreateMessageType<Sample>("bench_sample")).ToArray();
-        foreach (var (node, topic) in nodes.Zip(topics))
-            await node.WaitForSubscribersAsync(topic, nodes.Length - 1, TimeSpan.FromSeconds(60));
-        var receivers = nodes.Length == 1 ? topics : topics[1..];
-        var done = receivers.Select(topic =>
+        await using var cluster = await Workloads.BenchCluster.Start(nodeCount);
+        var stasis = await Workloads.StasisPath.Create(cluster);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var sent = 0L;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var gcs = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var pause = GC.GetTotalPauseDuration();
+        while (watch.Elapsed < TimeSpan.FromSeconds(20))
         {
-            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var count = 0;
-            topic.Subscribe((_, _, message) =>
-            {
-                if (message.Data is Sample && ++count == messages)
-                    finished.TrySetResult();
-            });
-            return finished.Task;
-        }).ToArray();
-        var watch = Stopwatch.StartNew();
-        for (var seq = 0; seq < messages; seq++)
-            topics[0].Publish(types[0], new Sample(seq, "channel snapshot"));
-        await Task.WhenAll(done).WaitAsync(TimeSpan.FromMinutes(5));
-        return watch.Elapsed;
+            await stasis.Run(messages);
+            sent += messages;
+        }
+        cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        ClusterGoal.Info($"stasis only, {nodeCount} node(s): {sent / watch.Elapsed.TotalSeconds:N0} msg/s {cpu.TotalNanoseconds / sent / 1000:0.0} us-cpu per message,"
+                         + $" {(GC.GetTotalAllocatedBytes() - allocated) / (double)sent:N0} B allocated per message (all nodes),"
+                         + $" GCs {GC.CollectionCount(0) - gcs.Item1}/{GC.CollectionCount(1) - gcs.Item2}/{GC.CollectionCount(2) - gcs.Item3},"
+                         + $" GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:N0} ms of {watch.Elapsed.TotalMilliseconds:N0} ms");
+        foreach (var line in Diagnostics.ClusterCounters(cluster))
+            ClusterGoal.Info(line);
     }
 
-    private static async Task<TimeSpan> RawRun(StasisCluster[] nodes, int messages)
+    private static async Task<int> RunItem(string item, IReadOnlyList<ClusterGoal> goals, int? messages)
     {
-        var receivers = (nodes.Length == 1 ? nodes : nodes[1..]).Select(n => new CountingActor.Signals(messages)).ToArray();
-        var receiverNodes = nodes.Length == 1 ? nodes : nodes[1..];
-        for (var i = 0; i < receivers.Length; i++)
+        ClusterGoal.Info($"{item}: {Diagnostics.LoadAverage()}");
+        if (goals.FirstOrDefault(g => g.Name == item) is { } goal)
         {
-            var signals = receivers[i];
-            var counter = receiverNodes[i].System.ActorOf(Props.Create(() => new CountingActor(signals)));
-            await DistributedPubSub.Get(receiverNodes[i].System).Mediator.Ask<SubscribeAck>(new Subscribe("raw-bench", counter), TimeSpan.FromSeconds(30));
+            await goal.Report(messages);
+            return 0;
         }
-        var mediator = DistributedPubSub.Get(nodes[0].System).Mediator;
-        // Warm up until every receiver got a message: the publisher's mediator then knows them all (DistributedPubSub gossip).
-        var ready = Task.WhenAll(receivers.Select(r => r.Ready.Task));
-        while (!ready.IsCompleted)
+        if (item == CodecComparison.Item)
         {
-            mediator.Tell(new Publish("raw-bench", new Sample(-1, "warm-up")));
-            await Task.WhenAny(ready, Task.Delay(100));
+            CodecComparison.Report();
+            return 0;
         }
-        var watch = Stopwatch.StartNew();
-        for (var seq = 0; seq < messages; seq++)
-            mediator.Tell(new Publish("raw-bench", new Sample(seq, "channel snapshot")));
-        await Task.WhenAll(receivers.Select(r => r.Done.Task)).WaitAsync(TimeSpan.FromMinutes(5));
-        return watch.Elapsed;
-    }
-
-    private static async Task<StasisCluster[]> StartCluster(int count)
-    {
-        var seedPort = LoopbackPort.Free();
-        var nodes = Enumerable.Range(0, count).Select(i =>
+        if (item.StartsWith(StasisOnlyPrefix, StringComparison.Ordinal) && int.TryParse(item[StasisOnlyPrefix.Length..], out var nodes))
         {
-            var config = ConfigurationFactory.ParseString("""
-                akka.loglevel = ERROR
-                stasis.subscription.high-water-mark = 10000000
-                akka.cluster.pub-sub.gossip-interval = 200ms
-                akka.cluster.gossip-interval = 200ms
-                akka.cluster.leader-actions-interval = 200ms
-                """).WithFallback(StasisCluster.NodeConfig(SystemName, i == 0 ? seedPort : LoopbackPort.Free(), [$"127.0.0.1:{seedPort}"]));
-            return StasisCluster.Get(ActorSystem.Create(SystemName, config));
-        }).ToArray();
-        var deadline = Stopwatch.StartNew();
-        while (nodes.Any(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) < count))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
-                throw new TimeoutException("The benchmark cluster did not form within 60 s.");
-            await Task.Delay(100);
+            await StasisOnly(nodes, messages ?? 20_000);
+            return 0;
         }
-        return nodes;
-    }
-
-    private sealed class CountingActor : UntypedActor
-    {
-        private readonly Signals _signals;
-        private int _count;
-
-        public CountingActor(Signals signals) => _signals = signals;
-
-        protected override void OnReceive(object message)
-        {
-            if (message is not Sample sample)
-                return;
-            if (sample.Seq < 0)
-                _signals.Ready.TrySetResult();
-            else if (++_count == _signals.Target)
-                _signals.Done.TrySetResult();
-        }
-
-        public sealed class Signals(int target)
-        {
-            public int Target { get; } = target;
-
-            public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-            public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
+        Console.Error.WriteLine($"quick-one: no goal or item named '{item}'");
+        return 2;
     }
 }

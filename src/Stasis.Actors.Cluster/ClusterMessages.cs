@@ -27,8 +27,9 @@ public sealed class PayloadSerializationException : Exception
     /// <summary>Creates the exception for a payload of <paramref name="payloadType"/>.</summary>
     public PayloadSerializationException(Type payloadType, string messageTypeName, Exception inner)
         : base($"Cannot serialize a payload of type {payloadType.FullName} (message type '{messageTypeName}') for the cluster: {inner.Message} " +
-               "Payloads of clustered topics must be System.Text.Json-serializable (plain records with public properties), " +
-               "or have a converter registered in StasisCluster.PayloadJsonOptions.", inner)
+               "Payloads of clustered topics must be plain records the payload codec (stasis.cluster.payload-codec) can write: " +
+               "public properties, no cycles, no Type, delegates or streams; with the json codec a converter can be registered in " +
+               "StasisCluster.PayloadJsonOptions.", inner)
     {
         PayloadType = payloadType;
     }

@@ -28,7 +28,7 @@ namespace Stasis.Actors.Cluster;
 /// a topic (or joins), other nodes may still publish without reaching it. <see cref="WaitForSubscribersAsync(Topic, int, TimeSpan?, CancellationToken)"/>
 /// waits until given nodes answer on a topic; <see cref="PublishWithAckAsync"/> reports the nodes that did not
 /// answer.</para>
-/// <para><b>Payloads</b> cross the wire as System.Text.Json documents (see <see cref="StasisWireSerializer"/>); each node
+/// <para><b>Payloads</b> cross the wire as System.Text.Json documents, or MessagePack with <c>stasis.cluster.payload-codec = messagepack</c>; each node
 /// must create the message type with the same name and payload type. A payload that cannot be serialized makes the
 /// publish throw <see cref="PayloadSerializationException"/>, delivering it nowhere.</para>
 /// <para><b>Membership</b> is published on the local <see cref="SystemTopic"/> (<see cref="NodeJoined"/>,
@@ -42,6 +42,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     [ThreadStatic] private static long t_ackId;
 
     private readonly PayloadCodec _codec;
+    private readonly ClusterOutbox _outbox;
     private readonly ConcurrentDictionary<long, PendingAck> _pending = new();
     private readonly ConcurrentDictionary<string, ImmutableList<CachingTopic>> _cachingTopics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
@@ -60,12 +61,13 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         Settings = StasisClusterSettings.Create(system);
         Bus = StasisBus.Get(system);
         _log = Logging.GetLogger(system, "Stasis.Actors.Cluster");
-        _codec = new PayloadCodec(Bus);
+        _codec = new PayloadCodec(Bus, Settings.PayloadCodec);
         Mediator = DistributedPubSub.Get(system).Mediator;
         NodeJoinedType = Bus.CreateMessageType<NodeJoined>("stasis_cluster_node_joined");
         NodeLeftType = Bus.CreateMessageType<NodeLeft>("stasis_cluster_node_left");
         SystemTopic = Bus.CreateTopic(Settings.SystemTopic, "cluster membership (NodeJoined, NodeLeft)");
         Directory = system.SystemActorOf(NodeDirectoryActor.Props(this), "stasis-cluster");
+        _outbox = new ClusterOutbox(this, system, _codec);
         Bus.RemotePublisher = this;
         Bus.TopicCreated = topic =>
         {
@@ -131,7 +133,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     public MessageType<NodeLeft> NodeLeftType { get; }
 
     /// <summary>
-    /// The options payloads are written and read with (System.Text.Json). Add converters for your own types here before
+    /// The options payloads are written and read with by the default <c>json</c> codec. Add converters for your own types here before
     /// the first clustered publish; after that the options are frozen.
     /// </summary>
     public JsonSerializerOptions PayloadJsonOptions => _codec.Options;
@@ -151,6 +153,9 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
     internal IActorRef Mediator { get; }
 
     internal IActorRef Directory { get; }
+
+    /// <summary>The other nodes known from their announcements (replaced, never changed, on each change).</summary>
+    internal ImmutableDictionary<EntityId, NodeInfo> KnownNodes => Volatile.Read(ref _nodes);
 
     /// <summary>True when <paramref name="message"/> was created on this node (its EID is <see cref="Eid"/>).</summary>
     public bool IsLocal(StasisMessage message)
@@ -287,14 +292,8 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
 
     void IRemotePublisher.Send(Topic[] clusteredTopics, StasisMessage message)
     {
-        var payload = _codec.Write(message);
-        var ackId = t_ackId;
-        var sender = ackId == 0 ? ActorRefs.NoSender : Directory;
-        var ticks = message.Timestamp.UtcTicks;
-        string[] sent = clusteredTopics.Length > 1 ? Array.ConvertAll(clusteredTopics, t => t.Name) : [];
-        foreach (var topic in clusteredTopics)
-            Mediator.Tell(new Publish(PubSubTopic(topic.Name), new WireEnvelope(topic.Name, message.Type.Name, ticks, message.Eid.Value, ackId, false, payload, sent)), sender);
-        Interlocked.Increment(ref _sent);
+        if (_outbox.Send(clusteredTopics, message, t_ackId))
+            Interlocked.Increment(ref _sent);
     }
 
     void IRemotePublisher.Forget(Topic topic) => Directory.Tell(new NodeDirectoryActor.RemoveBridge(topic.Name));
@@ -397,7 +396,7 @@ public sealed class StasisCluster : IExtension, IRemotePublisher
         TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var pending = new PendingAck();
+        var pending = new PendingAck(eid => _outbox.Answered(topic.Name, eid));
         pending.Start((answered, _) => isComplete(answered));
         var id = Interlocked.Increment(ref _nextAck);
         _pending[id] = pending;

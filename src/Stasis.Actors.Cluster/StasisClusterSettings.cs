@@ -12,11 +12,13 @@ namespace Stasis.Actors.Cluster;
 /// <param name="SystemTopic">The local topic on which <see cref="NodeJoined"/> and <see cref="NodeLeft"/> are published.</param>
 /// <param name="AckTimeout">Default wait of <see cref="StasisCluster.PublishWithAckAsync"/>.</param>
 /// <param name="SubscriberProbeInterval">Probe period of <see cref="StasisCluster.WaitForSubscribersAsync(Topic, int, TimeSpan?, CancellationToken)"/>.</param>
+/// <param name="PayloadCodec">How payloads are written on the wire (<c>payload-codec</c>); every node must use the same.</param>
 public sealed record StasisClusterSettings(
     IReadOnlyList<string> ClusteredTopics,
     string SystemTopic,
     TimeSpan AckTimeout,
-    TimeSpan SubscriberProbeInterval)
+    TimeSpan SubscriberProbeInterval,
+    ClusterPayloadCodec PayloadCodec = ClusterPayloadCodec.Json)
 {
     /// <summary>Reads the settings from <paramref name="config"/>, falling back to the embedded defaults.</summary>
     /// <exception cref="ConfigurationException">A key holds a value outside its documented range.</exception>
@@ -34,7 +36,13 @@ public sealed record StasisClusterSettings(
         var probe = section.GetTimeSpan("subscriber-probe-interval");
         if (probe <= TimeSpan.Zero)
             throw new ConfigurationException($"stasis.cluster.subscriber-probe-interval must be positive, was {probe}.");
-        return new StasisClusterSettings(topics, systemTopic.Trim(), ackTimeout, probe);
+        var codec = section.GetString("payload-codec", "json").Trim().ToLowerInvariant() switch
+        {
+            "json" => ClusterPayloadCodec.Json,
+            "messagepack" => ClusterPayloadCodec.MessagePack,
+            var other => throw new ConfigurationException($"stasis.cluster.payload-codec must be json or messagepack, was '{other}'."),
+        };
+        return new StasisClusterSettings(topics, systemTopic.Trim(), ackTimeout, probe, codec);
     }
 
     /// <summary>Reads the settings of <paramref name="system"/>.</summary>
@@ -49,4 +57,14 @@ public sealed record StasisClusterSettings(
         ClusteredTopics.Any(pattern => pattern.Contains('*')
             ? Regex.IsMatch(topicName, "^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + "$", RegexOptions.CultureInvariant)
             : string.Equals(pattern, topicName, StringComparison.Ordinal));
+}
+
+/// <summary>How payloads of clustered topics are written on the wire (<c>stasis.cluster.payload-codec</c>); every node must use the same.</summary>
+public enum ClusterPayloadCodec
+{
+    /// <summary><c>json</c>: System.Text.Json documents (the default); converters go to <see cref="StasisCluster.PayloadJsonOptions"/>.</summary>
+    Json,
+
+    /// <summary><c>messagepack</c>: MessagePack maps written by its contractless resolver (member names as keys, no type information); faster and smaller.</summary>
+    MessagePack,
 }

@@ -5,6 +5,7 @@ namespace Stasis.Actors.Cluster.Internal;
 /// One outstanding acknowledged publish or subscriber probe: the EIDs that answered so far and those that left the
 /// cluster meanwhile, and a task completed once the condition given to <see cref="Start"/> holds for them. Answers and
 /// departures arrive on the directory actor (and may come before <see cref="Start"/>); the waiter reads <see cref="Answered"/>.
+/// <c>onAnswer</c>, when given, sees each answer before the task can complete.
 /// </summary>
 internal sealed class PendingAck
 {
@@ -12,7 +13,10 @@ internal sealed class PendingAck
     private readonly HashSet<EntityId> _answered = [];
     private readonly HashSet<EntityId> _gone = [];
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<EntityId>? _onAnswer;
     private Func<IReadOnlySet<EntityId>, IReadOnlySet<EntityId>, bool>? _isComplete;
+
+    public PendingAck(Action<EntityId>? onAnswer = null) => _onAnswer = onAnswer;
 
     public Task Task => _done.Task;
 
@@ -35,6 +39,7 @@ internal sealed class PendingAck
 
     public void Answer(EntityId eid)
     {
+        _onAnswer?.Invoke(eid);
         lock (_lock)
             _answered.Add(eid);
         Check();

@@ -26,6 +26,7 @@ internal sealed class TopicBridgeActor : ReceiveActor
         _cluster = cluster;
         _topicName = topicName;
         Receive<WireEnvelope>(Handle);
+        Receive<WireBatch>(batch => Array.ForEach(batch.Envelopes, Handle)); // in order, as if one at a time
         Receive<Purge>(purge =>
         {
             _cluster.PurgeCaches(_topicName, purge.Eid);

@@ -13,7 +13,7 @@ internal interface IWireMessage;
 /// <param name="Eid">The EID of the node that created the message.</param>
 /// <param name="AckId">Non-zero when the sender waits for an acknowledgement (<see cref="WireAck"/>).</param>
 /// <param name="IsProbe">True for a subscriber probe: acknowledged, never dispatched.</param>
-/// <param name="Payload">The payload as UTF-8 JSON; empty for a probe.</param>
+/// <param name="Payload">The payload as written by the payload codec (<c>stasis.cluster.payload-codec</c>); empty for a probe.</param>
 /// <param name="Sent">
 /// When one publish was sent on several clustered topics (a topic forwarding into others): all of their names, in the
 /// publisher's order, the same in each copy; empty otherwise. A receiving node lets each subscription get the message

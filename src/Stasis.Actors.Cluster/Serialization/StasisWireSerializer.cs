@@ -10,9 +10,10 @@ namespace Stasis.Actors.Cluster.Serialization;
 /// envelopes, acknowledgements and node announcements, in a compact binary form.
 /// </summary>
 /// <remarks>
-/// An envelope carries the topic name, the message type name, the creation time, the origin EID and the payload as
-/// a UTF-8 System.Text.Json document written once by the publisher (see <see cref="StasisCluster.PayloadJsonOptions"/>);
-/// when one publish went out on several clustered topics, also their names.
+/// An envelope carries the topic name, the message type name, the creation time, the origin EID and the payload written
+/// once by the publisher with the payload codec (<c>stasis.cluster.payload-codec</c>: System.Text.Json by default, see
+/// <see cref="StasisCluster.PayloadJsonOptions"/>); when one publish went out on several clustered topics, also their
+/// names. Batches of envelopes are written by <see cref="StasisBatchSerializer"/>.
 /// The receiving node reads the payload back as the payload type of its own message type of the same name.
 /// Thread-safe: it holds no state.
 /// </remarks>

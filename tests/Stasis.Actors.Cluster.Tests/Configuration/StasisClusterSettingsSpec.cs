@@ -13,6 +13,7 @@ public sealed class StasisClusterSettingsSpec
         Assert.Equal("stasis:cluster", settings.SystemTopic);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.AckTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(250), settings.SubscriberProbeInterval);
+        Assert.Equal(ClusterPayloadCodec.Json, settings.PayloadCodec);
     }
 
     [Fact]
