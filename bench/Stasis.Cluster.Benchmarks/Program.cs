@@ -1,4 +1,5 @@
 using System.Globalization;
+using Stasis.Benchmarks.Shared;
 using Stasis.Cluster.Benchmarks.Quick;
 
 namespace Stasis.Cluster.Benchmarks;
@@ -69,7 +70,10 @@ public static class Program
         List<string> itemArgs = quick ? [] : ["--full"];
         if (messages is { } count)
             itemArgs.AddRange(["--messages", count.ToString(CultureInfo.InvariantCulture)]);
-        QuickRuns.Run([.. goals.Where(g => Selected(g.Name))], [.. DiagnosticItems(quick).Where(Selected)], runs, itemArgs);
+        QuickRunner.Run("cluster quick mode",
+            [.. goals.Where(g => Selected(g.Name)).Select(g => new QuickRunner.Item(g.Name, g)),
+             .. DiagnosticItems(quick).Where(Selected).Select(d => new QuickRunner.Item(d, null))],
+            runs, itemArgs);
         return 0;
     }
 
@@ -102,7 +106,7 @@ public static class Program
 
     private static async Task<int> RunItem(string item, IReadOnlyList<ClusterGoal> goals, int? messages)
     {
-        ClusterGoal.Info($"{item}: {Diagnostics.LoadAverage()}");
+        ClusterGoal.Info($"{item}: {QuickRunner.LoadAverage()}");
         if (goals.FirstOrDefault(g => g.Name == item) is { } goal)
         {
             await goal.Report(messages);

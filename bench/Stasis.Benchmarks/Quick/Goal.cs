@@ -1,4 +1,5 @@
 using System.Globalization;
+using Stasis.Benchmarks.Shared;
 using Stasis.Benchmarks.Workloads;
 
 namespace Stasis.Benchmarks.Quick;
@@ -7,7 +8,7 @@ namespace Stasis.Benchmarks.Quick;
 /// One goal of the quick mode: measures a median ratio and compares it with a threshold, which the ratio must reach
 /// (higher is better) or, for an <c>atMost</c> goal, must not exceed (lower is better).
 /// </summary>
-public abstract class Goal(string name, double threshold, bool atMost = false)
+public abstract class Goal(string name, double threshold, bool atMost = false) : IQuickGoal
 {
     /// <summary>Interleaved case/baseline pairs (A B A B …) measured per goal.</summary>
     public const int Pairs = 13;
@@ -34,7 +35,7 @@ public abstract class Goal(string name, double threshold, bool atMost = false)
     public string Line(double ratio) => $"ratio {Name} {Format(ratio)} goal {Threshold} {(Met(ratio) ? "PASS" : "MISS")}";
 
     /// <summary>A ratio as printed: two decimals, invariant culture.</summary>
-    public static string Format(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture);
+    public static string Format(double ratio) => QuickRunner.Format(ratio);
 
     /// <summary>Runs the goal and prints its <see cref="Line"/>.</summary>
     public bool Report(QuickContext context)

@@ -67,12 +67,7 @@ public static class Measure
         return Math.Max(1, (int)(rate * Sample.TotalSeconds));
     }
 
-    public static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
+    public static double Median(IReadOnlyList<double> values) => Shared.QuickRunner.Median(values);
 
     /// <summary>Full, compacting garbage collection; returns the live heap size.</summary>
     public static long LiveBytes()

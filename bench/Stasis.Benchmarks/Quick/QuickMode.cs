@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Stasis.Benchmarks.Shared;
 using Stasis.Benchmarks.Workloads;
 
 namespace Stasis.Benchmarks.Quick;
@@ -49,7 +50,7 @@ public static class QuickMode
     /// <summary>
     /// <c>quick [--runs N] [TEXT]</c>: runs every goal (or those whose name contains TEXT) and the diagnostics, each in a
     /// process of its own, N times (default 1), and prints their lines and the <c>goals met</c> line (see
-    /// <see cref="QuickRuns"/>). One process per goal, as BenchmarkDotNet runs each benchmark: the tiered JIT optimises
+    /// <see cref="QuickRunner"/>). One process per goal, as BenchmarkDotNet runs each benchmark: the tiered JIT optimises
     /// hot code with the profile it gathered, so in a shared process a goal would run code optimised for the goals
     /// before it (a loop that was never taken before is compiled as cold), and the heap it finds would be shaped by them.
     /// Within a goal's process the case and its baseline share everything, interleaved.
@@ -71,15 +72,15 @@ public static class QuickMode
                 only = args[i];
         }
         bool Selected(string name) => only is null || name == only || name.Contains(only, StringComparison.Ordinal);
-        var items = new List<QuickRuns.Item>();
+        var items = new List<QuickRunner.Item>();
         if (Selected(LatencyItem) || Selected(LatencyGoal.Name))
             items.Add(new(LatencyItem, LatencyGoal));
-        items.AddRange(Goals().Where(g => Selected(g.Name)).Select(g => new QuickRuns.Item(g.Name, g)));
+        items.AddRange(Goals().Where(g => Selected(g.Name)).Select(g => new QuickRunner.Item(g.Name, g)));
         if (only is null or DispatchItem)
             items.Add(new(DispatchItem, null));
         if (only is null or HeldItem)
             items.Add(new(HeldItem, null));
-        QuickRuns.Run(items, runs);
+        QuickRunner.Run("quick mode", items, runs);
         return 0;
     }
 

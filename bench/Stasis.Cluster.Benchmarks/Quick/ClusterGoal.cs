@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Stasis.Benchmarks.Shared;
 using Stasis.Cluster.Benchmarks.Workloads;
 
 namespace Stasis.Cluster.Benchmarks.Quick;
@@ -10,6 +11,7 @@ namespace Stasis.Cluster.Benchmarks.Quick;
 /// A goal that is not <paramref name="judged"/> prints a <c># diagnostic …</c> line instead of a <c>ratio</c> line.
 /// </summary>
 public sealed class ClusterGoal(string name, int nodeCount, double threshold, int messagesPerRound, string extraConfig = "", bool judged = true)
+    : IQuickGoal
 {
     /// <summary>Interleaved Stasis/raw pairs measured per goal (after the warm-up).</summary>
     public const int Pairs = 9;
@@ -25,14 +27,14 @@ public sealed class ClusterGoal(string name, int nodeCount, double threshold, in
 
     public int MessagesPerRound { get; } = messagesPerRound;
 
-    /// <summary>The goal's line: <c>ratio NAME X (MIN-MAX) goal &gt;= T PASS|MISS</c>, ratios as printed (two decimals).</summary>
-    public string Line(double ratio, double min, double max) =>
-        $"ratio {Name} {Format(ratio)} ({Format(min)}-{Format(max)}) goal >= {Threshold.ToString("0.0#", CultureInfo.InvariantCulture)} {(Met(ratio) ? "PASS" : "MISS")}";
+    /// <summary>The goal's line: <c>ratio NAME X goal &gt;= T PASS|MISS</c>, ratios as printed (two decimals).</summary>
+    public string Line(double ratio) =>
+        $"ratio {Name} {Format(ratio)} goal >= {Threshold.ToString("0.0#", CultureInfo.InvariantCulture)} {(Met(ratio) ? "PASS" : "MISS")}";
 
     /// <summary>Judged as printed, so a verdict recomputed from a printed ratio is the printed one.</summary>
     public bool Met(double ratio) => double.Parse(Format(ratio), CultureInfo.InvariantCulture) >= Threshold;
 
-    public static string Format(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture);
+    public static string Format(double ratio) => QuickRunner.Format(ratio);
 
     /// <summary>Starts the cluster, measures, prints the detail lines and the ratio line.</summary>
     public async Task Report(int? messages)
@@ -76,17 +78,12 @@ public sealed class ClusterGoal(string name, int nodeCount, double threshold, in
         foreach (var line in Diagnostics.ClusterCounters(cluster))
             Info(line);
         if (judged)
-            Console.WriteLine(Line(Median(ratios), ratios.Min(), ratios.Max()));
+            Console.WriteLine($"{Line(Median(ratios))} (pairs {Format(ratios.Min())}-{Format(ratios.Max())})");
         else
             Info($"diagnostic {Name} {Format(Median(ratios))} ({Format(ratios.Min())}-{Format(ratios.Max())}) (not a goal; {extraConfig})");
     }
 
-    public static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
+    public static double Median(IReadOnlyList<double> values) => QuickRunner.Median(values);
 
     public static void Info(string line) => Console.WriteLine("# " + line);
 
