@@ -36,6 +36,9 @@ public sealed record StasisOptions
     /// <summary>How messages are stamped with their creation time (<c>stasis.message-clock</c>).</summary>
     public MessageClockKind? MessageClock { get; set; }
 
+    /// <summary>The number of actors that run pooled subscriptions (<c>stasis.subscription.pool.size</c>; 0: the number of processors).</summary>
+    public int? PoolSize { get; set; }
+
     /// <summary>
     /// Sets the properties named by <paramref name="section"/>'s keys (case-insensitive, as .NET configuration binding
     /// does); keys absent from the section leave their property as it is.
@@ -74,6 +77,8 @@ public sealed record StasisOptions
             hocon.Append("stasis.subscription.dispatcher = ").AppendLine(Quote(Dispatcher));
         if (MessageClock is { } clock)
             hocon.Append("stasis.message-clock = ").AppendLine(clock.ToString().ToLowerInvariant());
+        if (PoolSize is { } poolSize)
+            hocon.Append("stasis.subscription.pool.size = ").AppendLine(poolSize.ToString(CultureInfo.InvariantCulture));
         return hocon.Length == 0 ? Config.Empty : ConfigurationFactory.ParseString(hocon.ToString());
     }
 

@@ -26,6 +26,7 @@ public sealed class StasisBus : IExtension
     private readonly object _typeLock = new();
     private System.Collections.Immutable.ImmutableList<Action<MessageType>> _typeWatchers = [];
     private readonly IActorRef _root;
+    private readonly SubscriptionPool _pool;
     private long _nextTopicId;
     private long _nextSubscriptionId;
 
@@ -42,6 +43,7 @@ public sealed class StasisBus : IExtension
         if (Settings.DeclinedMessageTypes.Contains(SubscriptionChangeType.Name))
             Diagnostics.Log.Warning("stasis.declined-message-types lists {0}: ignored, subscriptions need it for their final message", SubscriptionChangeType.Name);
         _root = BusRootActor.Create(system);
+        _pool = new SubscriptionPool(_root, Settings.PoolSize);
         BusMetrics.Register(this);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stasis-destroy-topics", ShutdownAsync);
     }
@@ -229,11 +231,15 @@ public sealed class StasisBus : IExtension
 
         if (options.Dispatcher is { } dispatcher && !System.Dispatchers.HasDispatcher(dispatcher))
             throw new ArgumentException($"Dispatcher '{dispatcher}' is not configured.", nameof(options));
+        if (options.Pooled && (!handler.IsSync || options.Dispatcher is not null || inline))
+            throw new ArgumentException($"A pooled subscription on topic {topic.Name} takes a synchronous callback (not an async handler or an actor) and no Dispatcher.", nameof(options));
         var id = "sub-" + Interlocked.Increment(ref _nextSubscriptionId);
         var subscription = new Subscription(topic, id, handler, newHandler, options, marks, inline);
         try
         {
-            subscription.Attach(BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id));
+            subscription.Attach(options.Pooled
+                ? _pool.Assign()
+                : BusRootActor.AttachChild(topic.Actor, SubscriptionActor.Props(subscription, options.Dispatcher ?? Settings.Dispatcher), id));
         }
         catch (InvalidOperationException) when (topic.IsDestroyed)
         {

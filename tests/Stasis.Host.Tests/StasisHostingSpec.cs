@@ -35,10 +35,11 @@ public sealed class StasisHostingSpec
     [Fact]
     public void Options_become_hocon_with_only_the_keys_set()
     {
-        var hocon = new StasisOptions { HighWaterMark = 1000, DeclinedMessageTypes = ["a", "b\"c"], MessageClock = Stasis.Actors.Configuration.MessageClockKind.Precise }.ToHocon();
+        var hocon = new StasisOptions { HighWaterMark = 1000, DeclinedMessageTypes = ["a", "b\"c"], MessageClock = Stasis.Actors.Configuration.MessageClockKind.Precise, PoolSize = 4 }.ToHocon();
 
         Assert.Equal(1000, hocon.GetInt("stasis.subscription.high-water-mark"));
         Assert.Equal("precise", hocon.GetString("stasis.message-clock"));
+        Assert.Equal(4, hocon.GetInt("stasis.subscription.pool.size"));
         Assert.Equal(["a", "b\"c"], hocon.GetStringList("stasis.declined-message-types"));
         Assert.False(hocon.HasPath("stasis.eid"));
         Assert.True(new StasisOptions().ToHocon().IsEmpty);

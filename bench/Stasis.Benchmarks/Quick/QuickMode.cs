@@ -33,6 +33,8 @@ public static class QuickMode
             RateGoal.WarmUp, RateUnit.SubscribePairs),
         new ThroughputGoal("publish-100k-subscriptions-vs-publish-100-per-delivery", 0.8,
             c => new StasisPublishWorkload(c.Bus, ManySubscriptions, options: StasisBench.PingOnly(c.Bus)), c => new StasisPublishWorkload(c.Bus, 100)),
+        new ThroughputGoal("publish-100k-pooled-subscriptions-vs-publish-100-per-delivery", 0.8,
+            c => new StasisPublishWorkload(c.Bus, ManySubscriptions, options: StasisBench.PingOnly(c.Bus) with { Pooled = true }), c => new StasisPublishWorkload(c.Bus, 100)),
     ];
 
     /// <summary>Name of the item that prints the message cost and the latency lines.</summary>

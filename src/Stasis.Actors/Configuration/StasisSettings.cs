@@ -53,6 +53,12 @@ public sealed record StasisSettings(
     string? Dispatcher,
     MessageClockKind MessageClock)
 {
+    /// <summary>
+    /// The number of pool actors that run pooled subscriptions (<c>stasis.subscription.pool.size</c>; 0 there means the
+    /// number of processors).
+    /// </summary>
+    public int PoolSize { get; init; } = Environment.ProcessorCount;
+
     /// <summary>The embedded reference configuration (<c>hocon/stasis.conf</c>).</summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource<StasisSettings>("Stasis.Actors.stasis.conf");
 
@@ -92,11 +98,18 @@ public sealed record StasisSettings(
             .Where(s => s.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
 
+        var poolSize = stasis.GetInt("subscription.pool.size", 0);
+        if (poolSize < 0)
+            throw new ConfigurationException($"stasis.subscription.pool.size must be 0 (the number of processors) or positive, was {poolSize}.");
+
         var clockText = stasis.GetString("message-clock", "coarse");
         if (!Enum.TryParse<MessageClockKind>(clockText, ignoreCase: true, out var clock) || !Enum.IsDefined(clock))
             throw new ConfigurationException($"stasis.message-clock must be coarse or precise, was '{clockText}'.");
 
-        return new StasisSettings(eid, declined, high, low, policy, string.IsNullOrWhiteSpace(dispatcher) ? null : dispatcher, clock);
+        return new StasisSettings(eid, declined, high, low, policy, string.IsNullOrWhiteSpace(dispatcher) ? null : dispatcher, clock)
+        {
+            PoolSize = poolSize == 0 ? Environment.ProcessorCount : poolSize,
+        };
     }
 
     /// <summary>The low-water mark used when none is given: 90% of <paramref name="highWaterMark"/>, at least 1 below it.</summary>

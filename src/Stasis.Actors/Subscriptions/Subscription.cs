@@ -37,10 +37,13 @@ public sealed class Subscription : IAsyncDisposable
     private int _congested;
     private WaterMarks _marks;
     private readonly Lock? _inline; // set: the handler runs on the publisher's thread, under this lock
+    private readonly bool _pooled;  // the handler runs on a pool actor (SubscriptionPool), which is Actor
 
     internal Subscription(Topic topic, string id, Handler handler, Func<Handler>? newHandler, SubscriptionOptions options, WaterMarks marks, bool inline = false)
     {
         _inline = inline ? new Lock() : null;
+        _pooled = options.Pooled;
+        _incarnations = _pooled ? 1 : 0; // no actor incarnation asks for the first handler: a restart makes the next
         Topic = topic;
         Id = id;
         Name = options.Name ?? id;
@@ -69,7 +72,7 @@ public sealed class Subscription : IAsyncDisposable
     /// <summary>True once the final message was received; already true while its handler runs.</summary>
     public bool IsDone => _done;
 
-    /// <summary>Messages queued and not yet handled.</summary>
+    /// <summary>Messages queued and not yet handled. For a pooled subscription: its pool actor's, shared with the other subscriptions it runs.</summary>
     public int QueueDepth => Queue.Count;
 
     /// <summary>Messages handled so far, change messages included.</summary>
@@ -117,10 +120,13 @@ public sealed class Subscription : IAsyncDisposable
     /// </summary>
     internal bool IsInline => _inline is not null;
 
+    /// <summary>True for a subscription run by a pool actor (<see cref="SubscriptionOptions.Pooled"/>).</summary>
+    public bool IsPooled => _pooled;
+
     /// <summary>The actor that receives this subscription's messages, for actor subscribers; null for callbacks.</summary>
     public IActorRef? Target => _handler.Target;
 
-    /// <summary>The subscription's own actor; set once, before the subscription is published to.</summary>
+    /// <summary>The subscription's own actor (for a pooled one, its pool actor); set once, before the subscription is published to.</summary>
     internal IActorRef Actor { get; private set; } = ActorRefs.Nobody;
 
     /// <summary>The actor's mailbox queue.</summary>
@@ -158,7 +164,7 @@ public sealed class Subscription : IAsyncDisposable
         finally
         {
             // Queues behind every delivery told before the subscription left its topic's snapshot.
-            Actor.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+            Actor.Tell(_pooled ? new PooledEnd(this) : PoisonPill.Instance, ActorRefs.NoSender);
         }
     }
 
@@ -257,8 +263,10 @@ public sealed class Subscription : IAsyncDisposable
     /// </summary>
     internal void Enqueue(StasisMessage message, Topic via, TracedDelivery? traced = null)
     {
-        if (_inline is null)
+        if (_inline is null && !_pooled)
             Actor.Tell(traced ?? (object)message, via.Sender);
+        else if (_pooled)
+            Actor.Tell(new PooledOne(this, message, via, traced), ActorRefs.NoSender);
         else
             HandleInline(via, message, null, traced);
     }
@@ -274,7 +282,7 @@ public sealed class Subscription : IAsyncDisposable
             HandleInline(envelope.Topic, envelope.Message, done, traced);
             return;
         }
-        Actor.Tell(new SyncDelivery(envelope, done, traced), ActorRefs.NoSender);
+        Actor.Tell(_pooled ? new PooledOne(this, envelope.Message, envelope.Topic, traced, done) : new SyncDelivery(envelope, done, traced), ActorRefs.NoSender);
         _completion.Register(done);
     }
 
@@ -297,48 +305,82 @@ public sealed class Subscription : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the handler of an inline subscription on the calling (publishing) thread, serialized by its lock. A message
-    /// that arrives once the final message was claimed by the actor is dropped (the subscription has ended: nothing may
-    /// follow its final message). A failure is counted and logged and never reaches the publisher ("resume").
+    /// Runs the handler of an inline subscription on the calling (publishing) thread, serialized by its lock. A failure
+    /// is counted and logged and never reaches the publisher ("resume").
     /// </summary>
     private void HandleInline(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done, TracedDelivery? traced)
     {
         lock (_inline!)
+            RunHere(topic, message, done, traced);
+    }
+
+    /// <summary>
+    /// Runs the (synchronous) handler on the calling thread, which serializes the calls: an inline subscription's lock,
+    /// or a pooled one's pool actor. A message that arrives once the final message was claimed is dropped (the
+    /// subscription has ended: nothing may follow its final message). A failure is counted and logged; for a pooled
+    /// subscription the failure policy then applies ("stop" unsubscribes, "restart" asks a handler factory for a new
+    /// handler), an inline one goes on ("resume").
+    /// </summary>
+    internal void RunHere(Topic topic, StasisMessage message, TaskCompletionSource<bool>? done, TracedDelivery? traced)
+    {
+        if (_done)
         {
-            if (_done)
+            done?.TrySetResult(false);
+            return;
+        }
+        var counters = AttachCounters();
+        var start = counters.StartTiming();
+        // Traced: the handler call is a child of the publish; the publisher's own current activity is restored after.
+        var publisherActivity = traced is null ? null : Activity.Current;
+        var activity = traced is null ? null : Tracing.StartHandle(this, topic, message, traced.Parent);
+        try
+        {
+            _handler.Invoke(this, topic, message).GetAwaiter().GetResult(); // inline and pooled handlers are synchronous
+            counters.Count(this, start, failed: false);
+            done?.TrySetResult(true);
+        }
+        catch (Exception ex)
+        {
+            if (activity is not null)
+                Tracing.Fail(activity, ex);
+            counters.Count(this, start, failed: true);
+            var failure = new SubscriptionHandlerException(this, new StasisEnvelope(topic, message), ex);
+            var policy = _pooled ? Topic.Bus.Settings.FailurePolicy : Configuration.FailurePolicy.Resume;
+            Topic.Bus.Diagnostics.HandlerFailed(topic, failure, failure, policy);
+            done?.TrySetException(failure);
+            if (policy == Configuration.FailurePolicy.Stop)
+                Unsubscribe();
+            else if (policy == Configuration.FailurePolicy.Restart)
+                NextHandler();
+        }
+        finally
+        {
+            if (activity is not null)
             {
-                done?.TrySetResult(false);
-                return;
-            }
-            var counters = AttachCounters();
-            var start = counters.StartTiming();
-            // Traced: the handler call is a child of the publish; the publisher's own current activity is restored after.
-            var publisherActivity = Activity.Current;
-            var activity = traced is null ? null : Tracing.StartHandle(this, topic, message, traced.Parent);
-            try
-            {
-                _handler.Invoke(this, topic, message).GetAwaiter().GetResult(); // inline handlers are synchronous
-                counters.Count(this, start, failed: false);
-                done?.TrySetResult(true);
-            }
-            catch (Exception ex)
-            {
-                if (activity is not null)
-                    Tracing.Fail(activity, ex);
-                counters.Count(this, start, failed: true);
-                var failure = new SubscriptionHandlerException(this, new StasisEnvelope(topic, message), ex);
-                Topic.Bus.Diagnostics.HandlerFailed(topic, failure, failure, Configuration.FailurePolicy.Resume);
-                done?.TrySetException(failure);
-            }
-            finally
-            {
-                if (activity is not null)
-                {
-                    activity.Stop();
-                    Activity.Current = publisherActivity;
-                }
+                activity.Stop();
+                Activity.Current = publisherActivity;
             }
         }
+    }
+
+    /// <summary>
+    /// Ends a pooled subscription on its pool actor (<see cref="PooledEnd"/>): every delivery told before was handled;
+    /// the final message is handled now, and later deliveries are dropped.
+    /// </summary>
+    internal void EndHere()
+    {
+        if (Stopped() is not { } final)
+            return;
+        MarkDone();
+        try
+        {
+            _handler.Invoke(this, Topic, final).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            Topic.Bus.Diagnostics.FinalHandlerFailed(this, ex);
+        }
+        Finish();
     }
 
     // ---- actor side: called by SubscriptionActor, one call at a time ----

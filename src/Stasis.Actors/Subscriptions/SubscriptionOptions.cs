@@ -36,4 +36,15 @@ public sealed record SubscriptionOptions
 
     /// <summary>The Akka dispatcher that runs the handler (e.g. a pinned one for blocking handlers).</summary>
     public string? Dispatcher { get; init; }
+
+    /// <summary>
+    /// Runs the subscription on one of the bus's pool actors (<c>stasis.subscription.pool.size</c> of them, shared by
+    /// every pooled subscription) instead of an actor of its own: for topics with very many subscriptions, where a
+    /// publish then costs one message per pool actor instead of one per subscription. Delivery stays ordered and
+    /// serialized per subscription, the final message last. The trade: a pool actor runs its subscriptions' handlers
+    /// one after another, so a slow handler delays the others of its pool actor, and <see cref="Subscription.QueueDepth"/>
+    /// is the pool actor's. Only for synchronous callbacks (not async handlers or actor subscribers), without
+    /// <see cref="Dispatcher"/>; a failure follows <c>stasis.subscription.failure-policy</c>.
+    /// </summary>
+    public bool Pooled { get; init; }
 }

@@ -368,8 +368,10 @@ public sealed class Topic
     {
         var type = message.Type;
         var open = fanout.Open;
+        var pooled = fanout.Pooled;
         var selective = type.Index < fanout.ByType.Length ? fanout.ByType[type.Index] : null;
-        if (open.Length == 0 && selective is null)
+        var pooledSelective = type.Index < fanout.PooledByType.Length ? fanout.PooledByType[type.Index] : null;
+        if (open.Length == 0 && pooled.Length == 0 && selective is null && pooledSelective is null)
         {
             _counts.IncrementThird();
             type.CountPublished(used: false);
@@ -384,10 +386,14 @@ public sealed class Topic
             // The common case: a plain loop over the snapshot's subscriptions, one enqueue each.
             foreach (var subscription in open)
                 subscription.Enqueue(message, this, traced);
+            foreach (var slice in pooled)
+                slice.Pool.Tell(new PooledSlice(slice.Subscriptions, message, this, traced), ActorRefs.NoSender);
         }
         else
         {
-            var declinedByAll = open.Length > 0 && selective is null;
+            // A pooled subscription's queue is its pool actor's, not sampled here; its declined types apply on the pool actor.
+            syncQueued |= DeliverPooled(pooled, message, traced, syncTarget, syncDone, skip);
+            var declinedByAll = pooled.Length == 0 && open.Length > 0 && selective is null && pooledSelective is null;
             foreach (var subscription in open)
             {
                 if (ReferenceEquals(subscription, skip))
@@ -408,6 +414,8 @@ public sealed class Topic
             }
         }
         type.CountPublished(used: true);
+        if (pooledSelective is not null)
+            syncQueued |= DeliverPooled(pooledSelective, message, traced, syncTarget, syncDone, skip);
         if (selective is not null)
         {
             foreach (var subscription in selective)
@@ -415,6 +423,20 @@ public sealed class Topic
                 if (!ReferenceEquals(subscription, skip))
                     syncQueued |= Deliver(subscription, message, traced, sample, syncTarget, syncDone);
             }
+        }
+        return syncQueued;
+    }
+
+    /// <summary>Tells each pool actor of <paramref name="slices"/> the message for its slice; true when that held the sync delivery.</summary>
+    private bool DeliverPooled(PoolSlice[] slices, StasisMessage message, TracedDelivery? traced, Subscription? syncTarget, TaskCompletionSource<bool>? syncDone, Subscription? skip)
+    {
+        var syncQueued = false;
+        foreach (var slice in slices)
+        {
+            var sync = syncDone is not null && syncTarget is { IsPooled: true } && ReferenceEquals(syncTarget.Actor, slice.Pool)
+                && Array.IndexOf(slice.Subscriptions, syncTarget) >= 0;
+            slice.Pool.Tell(new PooledSlice(slice.Subscriptions, message, this, traced, skip, sync ? syncTarget : null, sync ? syncDone : null), ActorRefs.NoSender);
+            syncQueued |= sync;
         }
         return syncQueued;
     }

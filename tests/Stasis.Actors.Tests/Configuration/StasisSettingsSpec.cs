@@ -16,6 +16,7 @@ public sealed class StasisSettingsSpec
         Assert.Equal(FailurePolicy.Resume, settings.FailurePolicy);
         Assert.Null(settings.Dispatcher);
         Assert.Equal(MessageClockKind.Coarse, settings.MessageClock);
+        Assert.Equal(Environment.ProcessorCount, settings.PoolSize);
     }
 
     [Fact]
@@ -24,7 +25,7 @@ public sealed class StasisSettingsSpec
         var settings = StasisSettings.Create(ConfigurationFactory.ParseString("""
             stasis.eid = "node-a"
             stasis.declined-message-types = ["a", "b"]
-            stasis.subscription { high-water-mark = 10, low-water-mark = 3, failure-policy = stop, dispatcher = "my-dispatcher" }
+            stasis.subscription { high-water-mark = 10, low-water-mark = 3, failure-policy = stop, dispatcher = "my-dispatcher", pool.size = 7 }
             stasis.message-clock = precise
             """));
         Assert.Equal("node-a", settings.Eid.Value);
@@ -34,6 +35,7 @@ public sealed class StasisSettingsSpec
         Assert.Equal(FailurePolicy.Stop, settings.FailurePolicy);
         Assert.Equal("my-dispatcher", settings.Dispatcher);
         Assert.Equal(MessageClockKind.Precise, settings.MessageClock);
+        Assert.Equal(7, settings.PoolSize);
     }
 
     [Theory]
@@ -42,6 +44,7 @@ public sealed class StasisSettingsSpec
     [InlineData("stasis.subscription.low-water-mark = -1", "low-water-mark")]
     [InlineData("stasis.subscription.failure-policy = explode", "failure-policy")]
     [InlineData("stasis.message-clock = sundial", "message-clock")]
+    [InlineData("stasis.subscription.pool.size = -1", "pool.size")]
     public void Out_of_range_values_fail_with_the_key_named(string hocon, string key)
     {
         var ex = Assert.Throws<ConfigurationException>(() => StasisSettings.Create(ConfigurationFactory.ParseString(hocon)));

@@ -19,6 +19,9 @@ internal sealed class Handler
     /// <summary>Passes each message to <paramref name="target"/> as a <see cref="StasisEnvelope"/>.</summary>
     public static Handler Of(IActorRef target) => new(null, null, target);
 
+    /// <summary>True for a synchronous callback.</summary>
+    public bool IsSync => _sync is not null;
+
     /// <summary>The actor subscriber, or null for a callback.</summary>
     public IActorRef? Target => _target;
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 
 namespace Stasis.Actors.Internal;
 
@@ -9,27 +10,40 @@ namespace Stasis.Actors.Internal;
 /// </summary>
 internal sealed class Fanout
 {
-    public static readonly Fanout Empty = new([], [], []);
+    public static readonly Fanout Empty = new([], [], [], [], []);
 
     /// <param name="open">See <see cref="Open"/>.</param>
+    /// <param name="pooled">See <see cref="Pooled"/>.</param>
     /// <param name="byType">See <see cref="ByType"/>.</param>
+    /// <param name="pooledByType">See <see cref="PooledByType"/>.</param>
     /// <param name="clustered">See <see cref="Clustered"/>.</param>
-    public Fanout(Subscription[] open, Subscription[]?[] byType, Topic[] clustered)
+    public Fanout(Subscription[] open, PoolSlice[] pooled, Subscription[]?[] byType, PoolSlice[]?[] pooledByType, Topic[] clustered)
     {
         Open = open;
+        Pooled = pooled;
         AnyDeclines = open.Any(s => !s.Filter.Declined.IsEmpty);
         ByType = byType;
+        PooledByType = pooledByType;
         Clustered = clustered;
     }
 
-    /// <summary>Subscriptions whose filter is open (they may still decline some types).</summary>
+    /// <summary>Subscriptions with an actor of their own whose filter is open (they may still decline some types).</summary>
     public Subscription[] Open { get; }
+
+    /// <summary>
+    /// Pooled subscriptions whose filter is open, by pool actor: a publish tells each pool actor one message naming its
+    /// slice, and the pool actor applies their declined types.
+    /// </summary>
+    public PoolSlice[] Pooled { get; }
 
     /// <summary>True when some subscription of <see cref="Open"/> declines a type (else the publish loop skips the check).</summary>
     public bool AnyDeclines { get; }
 
-    /// <summary>Filtering subscriptions, by the <see cref="MessageType.Index"/> of each type they accept.</summary>
+    /// <summary>Filtering subscriptions with an actor of their own, by the <see cref="MessageType.Index"/> of each type they accept.</summary>
     public Subscription[]?[] ByType { get; }
+
+    /// <summary>Filtering pooled subscriptions, by the <see cref="MessageType.Index"/> of each type they accept, then by pool actor.</summary>
+    public PoolSlice[]?[] PooledByType { get; }
 
     /// <summary>The clustered topics a publish reaches (the topic itself and those it forwards to): see <see cref="IRemotePublisher"/>.</summary>
     public Topic[] Clustered { get; }
@@ -37,33 +51,48 @@ internal sealed class Fanout
     public static Fanout Build(IReadOnlyCollection<Subscription> subscriptions, Topic[] clustered)
     {
         if (subscriptions.Count == 0)
-            return clustered.Length == 0 ? Empty : new Fanout([], [], clustered);
+            return clustered.Length == 0 ? Empty : new Fanout([], [], [], [], clustered);
         var open = new List<Subscription>();
+        var pooled = new List<Subscription>();
         var byType = new Dictionary<int, List<Subscription>>();
+        var pooledByType = new Dictionary<int, List<Subscription>>();
         foreach (var subscription in subscriptions)
         {
             var filter = subscription.Filter;
             if (filter.IsOpen)
             {
-                open.Add(subscription);
+                (subscription.IsPooled ? pooled : open).Add(subscription);
                 continue;
             }
             var accepted = filter.Formatters == MessageFormatters.None
                 ? filter.Accepted
                 : subscription.Topic.Bus.MessageTypes.Where(filter.Accepts);
+            var table = subscription.IsPooled ? pooledByType : byType;
             foreach (var type in accepted)
             {
-                if (!byType.TryGetValue(type.Index, out var list))
-                    byType[type.Index] = list = [];
+                if (!table.TryGetValue(type.Index, out var list))
+                    table[type.Index] = list = [];
                 list.Add(subscription);
             }
         }
-        var table = new Subscription[]?[byType.Count == 0 ? 0 : byType.Keys.Max() + 1];
-        foreach (var (index, list) in byType)
-            table[index] = [.. list];
-        return new Fanout([.. open], table, clustered);
+        return new Fanout([.. open], Slices(pooled), Table(byType, list => list.ToArray()), Table(pooledByType, Slices), clustered);
     }
+
+    private static T?[] Table<T>(Dictionary<int, List<Subscription>> byIndex, Func<List<Subscription>, T> make) where T : class
+    {
+        var table = new T?[byIndex.Count == 0 ? 0 : byIndex.Keys.Max() + 1];
+        foreach (var (index, list) in byIndex)
+            table[index] = make(list);
+        return table;
+    }
+
+    /// <summary>Groups pooled subscriptions by their pool actor.</summary>
+    private static PoolSlice[] Slices(List<Subscription> pooled) =>
+        [.. pooled.GroupBy(s => s.Actor).Select(g => new PoolSlice(g.Key, [.. g]))];
 }
+
+/// <summary>The pooled subscriptions of one pool actor that a publish reaches.</summary>
+internal sealed record PoolSlice(IActorRef Pool, Subscription[] Subscriptions);
 
 /// <summary>Which of a topic's snapshots a <see cref="Fanout"/> is.</summary>
 internal enum FanoutKind
