@@ -63,9 +63,12 @@ public sealed class HeadlessChromium : IAsyncDisposable
                 var result = await SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true });
                 return result["result"]?["value"];
             }
-            catch (InvalidOperationException ex) when (attempt < 20 && ex.Message.Contains("context was destroyed", StringComparison.Ordinal))
+            catch (InvalidOperationException ex) when (attempt < 200 && (ex.Message.Contains("context was destroyed", StringComparison.Ordinal)
+                                                                         || ex.Message.Contains("Cannot find default execution context", StringComparison.Ordinal)))
             {
-                // The page navigated (from its first blank document to the URL) under the evaluation: run it in the new one.
+                // The page navigated (from its first blank document to the URL) under the evaluation, or its new document
+                // has no context yet (a loaded machine): ask again shortly, for up to about 20 s.
+                await Task.Delay(100);
             }
         }
     }
