@@ -97,10 +97,13 @@ public sealed class StasisGateway
     /// The JSON text frame of a message (empty when its type formats it to nothing), made once per message however
     /// many clients receive it: every client sees the same sanitized JSON, plus the topic it was published to. The
     /// frames of recent messages are kept in a small table indexed by the message's identity hash; a client far behind
-    /// the others may find its slot taken and make the frame again (the same bytes).
+    /// the others may find its slot taken and make the frame again (the same bytes). With one WebSocket client there is
+    /// nobody to share with, and the table is skipped (docs/benchmarks.md, "The gateway on the wire", has its cost).
     /// </summary>
     internal byte[] JsonFrame(StasisMessage message, Topic topic)
     {
+        if (WebSocketConnections <= 1)
+            return MakeFrame(message, topic); // no other client to share it with
         var slot = RuntimeHelpers.GetHashCode(message) & (RecentFrames - 1);
         if (Volatile.Read(ref _recent[slot]) is { } cached && ReferenceEquals(cached.Message, message))
             return cached.Bytes;
