@@ -377,22 +377,19 @@ public sealed class Topic
             type.CountPublished(used: false);
             return false;
         }
-        // Every 16th publish also samples each reached subscription's queue against its high-water mark.
+        // Every 16th publish also samples each reached subscription's queue against its high-water mark (not a pooled
+        // one's: its queue is its pool actor's). Pooled subscriptions apply their declined types on their pool actor.
         var sample = (_counts.IncrementFirst() & 15) == 0;
-        var syncQueued = false;
+        var syncQueued = DeliverPooled(pooled, message, traced, syncTarget, syncDone, skip);
         var declines = fanout.AnyDeclines;
         if (!declines && !sample && syncDone is null && skip is null)
         {
             // The common case: a plain loop over the snapshot's subscriptions, one enqueue each.
             foreach (var subscription in open)
                 subscription.Enqueue(message, this, traced);
-            foreach (var slice in pooled)
-                slice.Pool.Tell(new PooledSlice(slice.Subscriptions, message, this, traced), ActorRefs.NoSender);
         }
         else
         {
-            // A pooled subscription's queue is its pool actor's, not sampled here; its declined types apply on the pool actor.
-            syncQueued |= DeliverPooled(pooled, message, traced, syncTarget, syncDone, skip);
             var declinedByAll = pooled.Length == 0 && open.Length > 0 && selective is null && pooledSelective is null;
             foreach (var subscription in open)
             {
