@@ -15,8 +15,6 @@ public class PublisherCostBenchmarks
 {
     public const int Publishes = 10_000;
 
-    private static readonly string[] Ids = [.. Enumerable.Range(0, 1024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
     private Systems _systems = null!;
     private MessageType<Ping> _type = null!;
     private Topic _plain = null!, _upstream = null!;
@@ -30,7 +28,7 @@ public class PublisherCostBenchmarks
         _type = StasisBench.PingType(bus);
         _plain = StasisBench.NewTopic(bus, "cost-plain");
         _upstream = StasisBench.NewTopic(bus, "cost-cached");
-        _caching = new StasisCache(bus, message => message.Data is Ping ping ? Ids[ping.Seq & 1023] : null).CreateCachingTopic(_upstream);
+        _caching = StasisBench.PingCache(bus).CreateCachingTopic(_upstream);
     }
 
     [GlobalCleanup]

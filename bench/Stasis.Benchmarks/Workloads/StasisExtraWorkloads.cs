@@ -62,8 +62,6 @@ public sealed class StasisRouterWorkload : CountingWorkload
 /// </summary>
 public sealed class StasisCachingWorkload : CountingWorkload
 {
-    private static readonly string[] Ids = [.. Enumerable.Range(0, 1024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
     private readonly Topic _upstream;
     private readonly CachingTopic _caching;
     private readonly MessageType<Ping> _type;
@@ -72,8 +70,7 @@ public sealed class StasisCachingWorkload : CountingWorkload
     {
         _type = StasisBench.PingType(bus);
         _upstream = StasisBench.NewTopic(bus, "cached");
-        var cache = new StasisCache(bus, message => message.Data is Ping ping ? Ids[ping.Seq & 1023] : null);
-        _caching = cache.CreateCachingTopic(_upstream);
+        _caching = StasisBench.PingCache(bus).CreateCachingTopic(_upstream);
         var updateType = StasisCache.UpdateType(bus);
         var counter = Counters[0];
         _caching.Topic.Subscribe((_, _, message) =>

@@ -22,6 +22,11 @@ public static class StasisBench
     /// </summary>
     public static SubscriptionOptions PingOnly(StasisBus bus) => new() { AcceptOnly = [PingType(bus)] };
 
+    private static readonly string[] PingIds = [.. Enumerable.Range(0, 1024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>A cache whose id of a <see cref="Ping"/> is one of 1 024 ids (its sequence number modulo 1 024).</summary>
+    public static StasisCache PingCache(StasisBus bus) => new(bus, message => message.Data is Ping ping ? PingIds[ping.Seq & 1023] : null);
+
     /// <summary>A callback that counts the <see cref="Ping"/> messages it is given (change messages are skipped).</summary>
     public static SubscriptionHandler Counting(MessageType<Ping> type, Counter counter) =>
         (_, _, message) =>
